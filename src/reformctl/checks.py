@@ -1,0 +1,357 @@
+"""Validation: the schema stage (pydantic errors -> diagnostics) and the ledger rules.
+
+Every check returns :class:`~reformctl.errors.Diagnostic` values; nothing here raises for bad
+data, prints, or reads files. Diagnostics are made with a data path (``("tasks", 3, "status")``);
+the loader turns that into ``line:col``. Rules are small pure functions listed in :data:`RULES`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Diagnostic, Location, Severity
+from .models import (
+    STATUS_WORDS,
+    LEVEL_WORDS,
+    HistoryEntry,
+    Meeting,
+    Plan,
+    Task,
+    TasksFile,
+    Voice,
+    VoicesFile,
+)
+
+# Diagnostics whose position is the key rather than its value.
+AT_KEY = frozenset({"unknown-key"})
+
+# The model found at a data path once list indexes are dropped.
+_MODELS: dict[str, dict[tuple[str, ...], type[BaseModel]]] = {
+    "tasks": {
+        (): TasksFile,
+        ("plan",): Plan,
+        ("tasks",): Task,
+        ("tasks", "history"): HistoryEntry,
+    },
+    "voices": {(): VoicesFile, ("meeting",): Meeting, ("voices",): Voice},
+}
+_ROOTS = {"tasks": TasksFile, "voices": VoicesFile}
+_ITEMS = {"tasks": Task, "voices": Voice}
+
+
+def diagnostic(
+    path: str, data_path: tuple[Any, ...], code: str, message: str,
+    severity: Severity = Severity.ERROR,
+) -> Diagnostic:
+    """An unlocated diagnostic; the loader fills in line and column from ``data_path``."""
+    return Diagnostic(Location(path), severity, code, message, data_path)
+
+
+@dataclass
+class Validated:
+    """What the schema stage could make of one file: the valid parts, and the problems."""
+
+    head: BaseModel | None  # Plan or Meeting
+    items: list[tuple[int, Any]]  # (index in file, Task or Voice) for every valid item
+    diagnostics: list[Diagnostic]
+
+
+def validate(kind: str, data: Any, path: str) -> Validated:
+    """Validate the data of ``tasks.yaml`` (kind "tasks") or ``voices.yaml`` (kind "voices")."""
+    root_model = _ROOTS[kind]
+    head_key, items_key = list(root_model.model_fields)
+    if data is None:
+        return Validated(None, [], [diagnostic(
+            path, (), "empty-file",
+            f"the file is empty; it needs `{head_key}:` and `{items_key}:` "
+            f"(`reformctl init` writes a complete example)",
+        )])
+    if not isinstance(data, dict):
+        return Validated(None, [], [diagnostic(
+            path, (), "invalid-type",
+            f"expected a mapping with keys `{head_key}` and `{items_key}`, found {_describe(data)}",
+        )])
+    try:
+        parsed = root_model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    else:
+        return Validated(getattr(parsed, head_key), list(enumerate(getattr(parsed, items_key))), [])
+
+    diags = [_schema_diagnostic(kind, path, err, data) for err in errors]
+    bad_items = {e["loc"][1] for e in errors if len(e["loc"]) > 1 and e["loc"][0] == items_key}
+    head = None
+    if not any(e["loc"][:1] == (head_key,) for e in errors):
+        head = _MODELS[kind][(head_key,)].model_validate(data[head_key])
+    items: list[tuple[int, Any]] = []
+    raw_items = data.get(items_key)
+    if isinstance(raw_items, list):
+        item_model = _ITEMS[kind]
+        items = [
+            (i, item_model.model_validate(raw))
+            for i, raw in enumerate(raw_items)
+            if i not in bad_items
+        ]
+    return Validated(head, items, diags)
+
+
+def _schema_diagnostic(kind: str, path: str, err: Any, data: Any) -> Diagnostic:
+    loc = tuple(err["loc"])
+    kind_of_error = err["type"]
+    field = next((part for part in reversed(loc) if isinstance(part, str)), "value")
+    where = _where(loc, data)
+    value = err.get("input")
+    if kind_of_error == "extra_forbidden":
+        model = _MODELS[kind].get(tuple(p for p in loc[:-1] if isinstance(p, str)))
+        valid = list(model.model_fields) if model else []
+        guess = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        return diagnostic(
+            path, loc, "unknown-key",
+            f"unknown key '{loc[-1]}' in {where}; {hint}valid keys: {', '.join(valid)}",
+        )
+    if kind_of_error == "missing":
+        return diagnostic(
+            path, loc[:-1], "missing-key", f"{where} is missing the required key '{loc[-1]}'"
+        )
+    if kind_of_error == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        valid = expected.replace("'", "").replace(" or ", ", ")
+        words = STATUS_WORDS if field == "status" else LEVEL_WORDS
+        meant = words.get(value) if isinstance(value, str) else None
+        hint = (
+            f"; did you mean '{meant}'? (the file takes the English value)"
+            if meant and meant != value else ""
+        )
+        shown = f"'{value}'" if isinstance(value, str) else _describe(value)
+        return diagnostic(
+            path, loc, "invalid-value", f"{field} {shown} in {where} is not one of: {valid}{hint}"
+        )
+    if kind_of_error == "invalid_date":
+        return diagnostic(path, loc, "invalid-date", f"{field} in {where}: {err['msg']}")
+    expected = _EXPECTED.get(kind_of_error)
+    if expected:
+        hint = ""
+        if isinstance(value, str) and expected.startswith("an integer") and value.strip().isdigit():
+            hint = " (remove the quotes)"
+        return diagnostic(
+            path, loc, "invalid-type",
+            f"{field} in {where} must be {expected}, got {_describe(value)}{hint}",
+        )
+    message = err["msg"][0].lower() + err["msg"][1:]
+    return diagnostic(path, loc, "invalid-value", f"{field} in {where}: {message}")
+
+
+_EXPECTED = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "string_type": "text (quote it if it is meant as text)",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "bool_type": "true or false",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{shown}'"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _where(loc: tuple[Any, ...], data: Any) -> str:
+    """Human words for the object that holds the problem: 'task 3', 'history entry 2 of task 3'."""
+    words: list[str] = []
+    node = data
+    i = 0
+    while i < len(loc) - 1:
+        key = loc[i]
+        nxt = loc[i + 1]
+        child = node.get(key) if isinstance(node, dict) else None
+        if isinstance(nxt, int) and isinstance(child, list) and key in ("tasks", "voices", "history"):
+            item = child[nxt] if nxt < len(child) else None
+            if key == "history":
+                words.append(f"history entry {nxt + 1}")
+            else:
+                ident = item.get("id") if isinstance(item, dict) else None
+                noun = key[:-1]
+                words.append(f"{noun} {ident}" if isinstance(ident, int) else f"{noun} #{nxt + 1}")
+            node = item
+            i += 2
+            continue
+        if key in ("plan", "meeting") and i == 0:
+            words.append(key)
+        node = child
+        i += 1
+    return " of ".join(reversed(words)) or "the file"
+
+
+# ---------------------------------------------------------------------------------------------
+# Ledger rules
+
+
+@dataclass
+class RuleContext:
+    tasks_path: str
+    voices_path: str
+    tasks: list[tuple[int, Task]]  # the valid tasks, with their index in the file
+    voices: list[tuple[int, Voice]]
+    # ids of every task in tasks.yaml, valid or not; None when the file could not be read, so
+    # references are not checked against it (that would only repeat the file's own error).
+    task_ids: set[int] | None
+
+
+def task_ids_in(data: Any) -> set[int] | None:
+    """The ids in raw ``tasks.yaml`` data, as far as they can be read."""
+    if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
+        return None
+    ids = set()
+    for item in data["tasks"]:
+        value = item.get("id") if isinstance(item, dict) else None
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            ids.add(value)
+    return ids
+
+
+Rule = Callable[[RuleContext], Iterator[Diagnostic]]
+
+
+def unique_task_ids(ctx: RuleContext) -> Iterator[Diagnostic]:
+    seen: dict[int, Task] = {}
+    for i, task in ctx.tasks:
+        first = seen.setdefault(task.id, task)
+        if first is not task:
+            yield diagnostic(
+                ctx.tasks_path, ("tasks", i, "id"), "duplicate-id",
+                f"id {task.id} is already used by task {first.ref}; ids are unique and never "
+                "reused: give this task the next free id",
+            )
+
+
+def unique_level_seq(ctx: RuleContext) -> Iterator[Diagnostic]:
+    seen: dict[tuple[str, int], Task] = {}
+    for i, task in ctx.tasks:
+        first = seen.setdefault((task.level, task.seq), task)
+        if first is not task:
+            yield diagnostic(
+                ctx.tasks_path, ("tasks", i, "seq"), "duplicate-seq",
+                f"{task.level} seq {task.seq} is already used by task {first.id}; "
+                "each level numbers its tasks 1, 2, 3, ...",
+            )
+
+
+def related_exist(ctx: RuleContext) -> Iterator[Diagnostic]:
+    ids = ctx.task_ids or set()
+    for i, task in ctx.tasks:
+        for j, other in enumerate(task.related):
+            if other == task.id:
+                yield diagnostic(
+                    ctx.tasks_path, ("tasks", i, "related", j), "self-reference",
+                    f"task {task.id} lists itself as related; remove {other}",
+                )
+            elif other not in ids:
+                yield diagnostic(
+                    ctx.tasks_path, ("tasks", i, "related", j), "unknown-task",
+                    f"task {task.id} is related to task {other}, which does not exist",
+                )
+
+
+def voice_tasks_exist(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if ctx.task_ids is None:
+        return
+    ids = ctx.task_ids
+    for i, voice in ctx.voices:
+        for j, task_id in enumerate(voice.tasks):
+            if task_id not in ids:
+                yield diagnostic(
+                    ctx.voices_path, ("voices", i, "tasks", j), "unknown-task",
+                    f"voice {voice.id} bears on task {task_id}, which does not exist in "
+                    f"{ctx.tasks_path}",
+                )
+
+
+def unique_voice_ids(ctx: RuleContext) -> Iterator[Diagnostic]:
+    seen: set[int] = set()
+    for i, voice in ctx.voices:
+        if voice.id in seen:
+            yield diagnostic(
+                ctx.voices_path, ("voices", i, "id"), "duplicate-id",
+                f"voice id {voice.id} is used twice; give this statement a new id",
+            )
+        seen.add(voice.id)
+
+
+def history_in_order(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for i, task in ctx.tasks:
+        for j in range(1, len(task.history)):
+            before, entry = task.history[j - 1], task.history[j]
+            if entry.at < before.at:
+                yield diagnostic(
+                    ctx.tasks_path, ("tasks", i, "history", j, "at"), "history-order",
+                    f"history entry {j + 1} of task {task.id} ({entry.at.isoformat()}) is earlier "
+                    f"than the entry before it ({before.at.isoformat()}); history is kept in time "
+                    "order: move the entry to its place",
+                )
+
+
+def status_matches_history(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for i, task in ctx.tasks:
+        last = next(
+            (e for e in reversed(task.history) if "status" in e.changes), None
+        )
+        if last is not None and last.changes["status"][1] != task.status:
+            recorded = last.changes["status"][1]
+            yield diagnostic(
+                ctx.tasks_path, ("tasks", i, "status"), "status-unrecorded",
+                f"task {task.id} is '{task.status}' but its last recorded status change "
+                f"({last.at.date().isoformat()}, {last.by}) set '{recorded}'; record the change "
+                f"with `reformctl update {task.id} --status {task.status} --note ...`",
+                Severity.WARNING,
+            )
+
+
+def done_has_evidence(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for i, task in ctx.tasks:
+        if task.status == "done" and not any(e.evidence for e in task.history):
+            yield diagnostic(
+                ctx.tasks_path, ("tasks", i, "status"), "missing-evidence",
+                f"task {task.id} is done but no evidence (佐证材料) is recorded; add it with "
+                f"`reformctl update {task.id} --evidence DOCUMENT-OR-LINK`",
+                Severity.WARNING,
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    unique_task_ids,
+    unique_level_seq,
+    related_exist,
+    voice_tasks_exist,
+    unique_voice_ids,
+    history_in_order,
+    status_matches_history,
+    done_has_evidence,
+)
+
+
+def run_rules(ctx: RuleContext, rules: tuple[Rule, ...] = RULES) -> list[Diagnostic]:
+    return [d for rule in rules for d in rule(ctx)]

@@ -1,0 +1,153 @@
+"""The command line: typer declarations that hand their work to the library modules.
+
+This package is the only place that imports typer, prints, or decides exit codes. Every error a
+user can cause arrives here as a :class:`~reformctl.errors.ReformctlError` and leaves as one
+message on stderr and its exit code (:class:`_Group`); nothing else turns errors into exits.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import EXIT_PROBLEM, ReformctlError
+
+if TYPE_CHECKING:
+    from ..storage import LedgerDir
+
+DEBUG_ENV = "REFORMCTL_DEBUG"
+
+
+class _Group(TyperGroup):
+    """Turns library errors into a message and an exit code, in exactly one place."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReformctlError as exc:
+            say_error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(EXIT_PROBLEM) from None
+        except Exception as exc:  # a bug, not the user's doing
+            # click's own exceptions (usage errors, --help) carry an exit code: let click show them
+            if os.environ.get(DEBUG_ENV) or hasattr(exc, "exit_code"):
+                raise
+            say_error(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                f"  hint: this is a bug in reformctl; run again with {DEBUG_ENV}=1 to see the "
+                "traceback, and report it"
+            )
+            raise typer.Exit(EXIT_PROBLEM) from None
+
+
+app = typer.Typer(
+    name="reformctl",
+    cls=_Group,
+    help=(
+        "Keep a reform plan's task ledger (台账) as plain YAML in git: validate it, browse it, "
+        "update it safely, and report on it.\n\n"
+        "The ledger is the directory given by --data, else $REFORMCTL_DATA, else the nearest "
+        "data/ directory (holding tasks.yaml) from here upwards, else the sample packaged with "
+        "reformctl (read-only)."
+    ),
+    epilog="Example: reformctl list --level grassroots",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"reformctl {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Keep a reform plan's task ledger (台账) as plain YAML in git."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared options and output helpers
+
+DataOption = Annotated[
+    str | None,
+    typer.Option(
+        "--data", metavar="DIR", show_default=False,
+        help="Ledger directory holding tasks.yaml and voices.yaml. Default: $REFORMCTL_DATA, "
+        "else the nearest data/ upwards, else the packaged sample (read-only).",
+    ),
+]
+
+
+def ledger_dir(data: str | None) -> LedgerDir:
+    from ..storage import find_ledger
+
+    return find_ledger(data)
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False)
+
+
+def emit(output: Any) -> None:
+    """Print data to stdout: a string as it is, anything else through rich."""
+    if isinstance(output, str):
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    else:
+        console().print(output)
+
+
+def say(message: str) -> None:
+    """A message for the user (not data): stderr, control characters made visible."""
+    from ..render import visible
+
+    sys.stderr.write(visible(message).replace("\\x0a", "\n") + "\n")
+
+
+def say_error(message: str) -> None:
+    say(f"reformctl: error: {message}")
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``reformctl list | head``), keep Python quiet at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        app(args=argv, prog_name="reformctl")
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(EXIT_PROBLEM)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+# Register the commands (each module adds its own to ``app``).
+from . import browse, files  # noqa: E402,F401

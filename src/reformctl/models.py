@@ -1,0 +1,229 @@
+"""The ledger's data model: pydantic models of the two files, and the :class:`Ledger` view.
+
+No I/O here. The models are strict (no silent coercion: ``id: "3"`` is an error, not 3) and forbid
+unknown keys (they are almost always typos). Dates are written ``2018-12-31`` and history times
+as ISO 8601 with a UTC offset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+Level = Literal["district", "federation", "grassroots"]
+Status = Literal["todo", "in-progress", "done", "blocked", "dropped"]
+
+LEVELS: tuple[str, ...] = get_args(Level)
+STATUSES: tuple[str, ...] = get_args(Status)
+LEVEL_LETTER = {"district": "D", "federation": "F", "grassroots": "G"}
+LEVEL_ZH = {"district": "区级", "federation": "区总工会", "grassroots": "基层"}
+STATUS_ZH = {
+    "todo": "未开始",
+    "in-progress": "进行中",
+    "done": "已完成",
+    "blocked": "受阻",
+    "dropped": "已取消",
+}
+# Words accepted on the command line for a level or a status (SPEC "Files").
+LEVEL_WORDS = {
+    **{level: level for level in LEVELS},
+    **{zh: level for level, zh in LEVEL_ZH.items()},
+    "区级层面": "district",
+    "区总工会层面": "federation",
+    "基层工会": "grassroots",
+    "基层工会级层面": "grassroots",
+    **{letter.lower(): level for level, letter in LEVEL_LETTER.items()},
+}
+STATUS_WORDS = {
+    **{status: status for status in STATUSES},
+    **{zh: status for status, zh in STATUS_ZH.items()},
+    "in_progress": "in-progress",
+    "doing": "in-progress",
+}
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _to_date(value: Any) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise PydanticCustomError(
+                "invalid_date", "'{value}' is not a real date ({reason})",
+                {"value": value, "reason": str(exc)},
+            ) from None
+    raise PydanticCustomError(
+        "invalid_date", "expected a date written YYYY-MM-DD (e.g. 2018-12-31), got {value}",
+        {"value": repr(value)},
+    )
+
+
+def _to_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str) and len(value) >= 16 and _DATE.match(value[:10]):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise PydanticCustomError(
+                "invalid_date", "'{value}' is not a real time ({reason})",
+                {"value": value, "reason": str(exc)},
+            ) from None
+        if parsed.tzinfo is None:
+            raise PydanticCustomError(
+                "invalid_date",
+                "'{value}' has no UTC offset; write it like 2018-04-10T09:30:00+08:00",
+                {"value": value},
+            )
+        return parsed
+    raise PydanticCustomError(
+        "invalid_date",
+        "expected a time written like 2018-04-10T09:30:00+08:00, got {value}",
+        {"value": repr(value)},
+    )
+
+
+Day = Annotated[date | None, BeforeValidator(_to_date)]
+RequiredDay = Annotated[date, BeforeValidator(_to_date)]
+Moment = Annotated[datetime, BeforeValidator(_to_datetime)]
+Text = Annotated[str, Field(min_length=1)]
+Id = Annotated[int, Field(ge=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
+
+
+class HistoryEntry(_Model):
+    """One recorded change of a task, appended by ``reformctl update``."""
+
+    at: Moment = Field(description="When, ISO 8601 with UTC offset, e.g. 2018-05-02T10:00:00+08:00")
+    by: Text = Field(description="Who made the change")
+    changes: dict[str, Annotated[list[Any], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=dict, description="field: [old, new]"
+    )
+    note: str | None = Field(default=None, description="Free-text note")
+    evidence: list[Text] = Field(
+        default_factory=list, description="Supporting material (佐证材料): documents, links, files"
+    )
+
+
+class Task(_Model):
+    """One task of the plan's yearly decomposition table."""
+
+    id: Id = Field(description="Unique in the ledger, never reused")
+    level: Level = Field(description="district (区级) | federation (区总工会) | grassroots (基层)")
+    seq: Id = Field(description="Its number within the level in the source table")
+    text: Text = Field(description="The task, verbatim from the source")
+    title: str | None = Field(default=None, description="Short English gloss")
+    owner: str | None = Field(default=None, description="Lead unit")
+    partners: list[Text] = Field(default_factory=list, description="Partner units")
+    due: Day = Field(default=None, description="Deadline, YYYY-MM-DD")
+    status: Status = Field(default="todo", description="todo | in-progress | done | blocked | dropped")
+    progress: Annotated[int, Field(ge=0, le=100)] | None = Field(
+        default=None, description="Percent done, 0..100"
+    )
+    tags: list[Text] = Field(default_factory=list, description="Themes")
+    related: list[Id] = Field(
+        default_factory=list, description="Ids of tasks carrying the same work at another level"
+    )
+    history: list[HistoryEntry] = Field(default_factory=list, description="Recorded changes")
+
+    @property
+    def ref(self) -> str:
+        return f"{LEVEL_LETTER[self.level]}{self.seq}"
+
+
+class Plan(_Model):
+    title: Text
+    year: int | None = None
+    approved: Day = None
+    unit: str | None = None
+    source: str | None = None
+
+
+class TasksFile(_Model):
+    """data/tasks.yaml"""
+
+    plan: Plan
+    tasks: list[Task]
+
+
+class Meeting(_Model):
+    title: Text
+    date: RequiredDay
+    reporter: str | None = None
+    source: str | None = None
+
+
+class Voice(_Model):
+    """One statement made at the symposium."""
+
+    id: Id
+    headline: Text
+    speaker: Text
+    unit: Text
+    role: str | None = None
+    summary: str | None = Field(default=None, description="What the unit has done")
+    commitments: list[Text] = Field(default_factory=list, description="What it will do next")
+    proposals: list[Text] = Field(default_factory=list, description="What it asks for")
+    tasks: list[Id] = Field(default_factory=list, description="Ids of the tasks it bears on")
+
+
+class VoicesFile(_Model):
+    """data/voices.yaml"""
+
+    meeting: Meeting
+    voices: list[Voice]
+
+
+@dataclass
+class Ledger:
+    """A loaded ledger. Tasks keep file order; lookups by id or ref are O(1)."""
+
+    plan: Plan
+    tasks: list[Task]
+    meeting: Meeting | None
+    voices: list[Voice]
+
+    def __post_init__(self) -> None:
+        self._by_id = {t.id: t for t in self.tasks}
+        self._by_ref = {t.ref: t for t in self.tasks}
+
+    def task(self, key: int | str) -> Task | None:
+        """A task by id (``3``, ``"3"``) or ref (``"D3"``, ``"g3"``), or None."""
+        if isinstance(key, int):
+            return self._by_id.get(key)
+        key = key.strip()
+        if key.isdigit():
+            return self._by_id.get(int(key))
+        return self._by_ref.get(key.upper())
+
+    def voice(self, voice_id: int) -> Voice | None:
+        return next((v for v in self.voices if v.id == voice_id), None)
+
+    def voices_for(self, task_id: int) -> list[Voice]:
+        return [v for v in self.voices if task_id in v.tasks]
+
+
+SCHEMA_FILES = {"tasks": TasksFile, "voices": VoicesFile}
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """JSON Schema (2020-12) of ``tasks.yaml`` or ``voices.yaml``, for editors and validators."""
+    model = SCHEMA_FILES[kind]
+    schema = model.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://reformctl.invalid/schema/{kind}.schema.json",
+        **schema,
+        "title": f"reformctl {kind}.yaml",
+    }

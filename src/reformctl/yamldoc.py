@@ -1,0 +1,476 @@
+"""Safe YAML reading: bytes -> text -> plain Python data, with source locations.
+
+The data is built straight from libyaml's event stream rather than through PyYAML's constructor:
+
+* anchors, aliases and tags that would build objects are refused at the event that carries them
+  (alias bombs never expand; nothing but dicts, lists, str, int, float, bool and None is built);
+* nesting deeper than :data:`MAX_DEPTH` is refused while it is being read;
+* duplicate keys are errors (PyYAML would silently keep the last one);
+* plain scalars are resolved by YAML 1.2's core schema (null, true/false, int, float), so
+  ``no``/``on`` stay strings and ``3.10`` is not mangled; dates stay strings and the schema
+  decides what they are.
+
+Reading is optimistic: the first pass builds the data without bookkeeping; only when a file has a
+problem (or a caller needs positions, as edits do) is it read again with every node's position.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Diagnostic, Location, Severity, error
+
+MAX_BYTES = 256 * 1024 * 1024  # far above any real ledger (100,000 tasks are about 50 MB)
+MAX_DEPTH = 32  # a ledger needs 6 levels; anything deeper is an attack or an accident
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+@dataclass(slots=True)
+class Text:
+    """A decoded data file: its text and what must be restored when it is written back."""
+
+    path: str  # as shown to the user
+    text: str  # BOM removed; line endings as in the file
+    bom: bool = False
+    newline: str = "\n"
+
+
+@dataclass(slots=True)
+class Node:
+    """Where one value sits in the text (1-based lines/cols; 0-based character offsets)."""
+
+    key_line: int
+    key_col: int
+    line: int
+    col: int
+    start: int
+    end: int = -1
+
+
+@dataclass
+class Parsed:
+    data: Any
+    diagnostics: list[Diagnostic]
+    # data path -> Node; only filled by a located parse.
+    nodes: dict[tuple[Any, ...], Node] | None = None
+    # top-level key -> 0-based line of each item of the sequence under it (always filled).
+    item_lines: dict[str, list[int]] = field(default_factory=dict)
+
+    def find(self, data_path: tuple[Any, ...], *, at_key: bool = False) -> tuple[int, int] | None:
+        """Line and column of the nearest located ancestor of ``data_path``."""
+        if self.nodes is None:
+            return None
+        path = data_path
+        while path:
+            node = self.nodes.get(path)
+            if node is not None:
+                return (node.key_line, node.key_col) if at_key else (node.line, node.col)
+            path = path[:-1]
+            at_key = False
+        return (1, 1)
+
+
+def decode(raw: bytes, path: str) -> tuple[Text | None, list[Diagnostic]]:
+    """UTF-8 (with or without BOM) only; other encodings get a message that names them."""
+    bom = raw.startswith(codecs.BOM_UTF8)
+    if bom:
+        raw = raw[len(codecs.BOM_UTF8) :]
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        len(raw) >= 4 and (raw[1:4:2] == b"\0\0" or raw[0:3:2] == b"\0\0")
+    ):
+        return None, [
+            error(
+                path, 1, 1, "encoding",
+                "the file is UTF-16 encoded; reformctl reads UTF-8 only. Convert it, e.g. "
+                f"`iconv -f UTF-16 -t UTF-8 {path} > {path}.utf8` and move it into place",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+        guess = _guess_encoding(raw)
+        return None, [
+            error(
+                path, line, col, "encoding",
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); the file looks {guess}-encoded. "
+                f"Save it as UTF-8, e.g. `iconv -f {_ICONV.get(guess, guess)} -t UTF-8 {path} > "
+                f"{path}.utf8` and move it into place",
+            )
+        ]
+    newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or len(text)] else "\n"
+    return Text(path, text, bom, newline), []
+
+
+_ICONV = {"GBK/GB18030": "GB18030", "Big5": "BIG5", "Latin-1/Windows-1252": "WINDOWS-1252"}
+
+
+def _guess_encoding(raw: bytes) -> str:
+    for codec, name in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            return name
+    return "Latin-1/Windows-1252"
+
+
+class _Stop(Exception):
+    """Reading cannot go on (alias, too deep, bad syntax): the diagnostics say why."""
+
+
+class _Relocate(Exception):
+    """A problem was found by a fast pass: read again with positions to describe it."""
+
+
+_NOKEY = object()
+
+
+def parse(source: Text, *, locate: bool = False) -> Parsed:
+    """Build the data of a one-document YAML text. Never raises for bad input."""
+    if not locate:
+        try:
+            return _parse(source, locate=False)
+        except _Relocate:
+            pass
+    return _parse(source, locate=True)
+
+
+def _parse(source: Text, *, locate: bool) -> Parsed:
+    import yaml
+
+    path = source.path
+    diags: list[Diagnostic] = []
+    nodes: dict[tuple[Any, ...], Node] | None = {} if locate else None
+    item_lines: dict[str, list[int]] = {}
+    root: Any = None
+    documents = 0
+    # Frame: [container, is_map, pending key, data path, key mark, skip value (duplicate key)]
+    stack: list[list[Any]] = []
+
+    ScalarEvent = yaml.ScalarEvent
+    MappingStartEvent = yaml.MappingStartEvent
+    SequenceStartEvent = yaml.SequenceStartEvent
+    MappingEndEvent = yaml.MappingEndEvent
+    SequenceEndEvent = yaml.SequenceEndEvent
+
+    def problem(mark: Any, code: str, message: str, *, stop: bool = False) -> None:
+        if not locate:
+            raise _Relocate
+        diags.append(error(path, mark.line + 1, mark.column + 1, code, message))
+        if stop:
+            raise _Stop
+
+    def refuse_anchor_or_tag(ev: Any) -> None:
+        if ev.anchor is not None:
+            problem(
+                ev.start_mark, "yaml-anchor",
+                f"YAML anchor '&{ev.anchor}' is not allowed (anchors and aliases can make a small "
+                "file expand without limit); write the value out in full",
+            )
+        if ev.tag is not None and ev.tag != _STR_TAG and not (
+            ev.tag == "!" and type(ev) is ScalarEvent
+        ):
+            problem(
+                ev.start_mark, "yaml-tag",
+                f"YAML tag '{ev.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed; "
+                "ledgers hold plain values only: remove the tag",
+            )
+
+    def add(value: Any, mark: Any) -> Node | None:
+        """Put ``value`` into the open container; return its Node on a located parse."""
+        top = stack[-1]
+        node = None
+        if top[1]:
+            key = top[2]
+            top[2] = _NOKEY
+            if top[5]:  # the value of a duplicate key: reported already, not kept
+                top[5] = False
+                return None
+            top[0][key] = value
+            if nodes is not None:
+                kmark = top[4]
+                node = nodes[top[3] + (key,)] = Node(
+                    kmark.line + 1, kmark.column + 1, mark.line + 1, mark.column + 1, mark.index
+                )
+        else:
+            seq = top[0]
+            if nodes is not None:
+                node = nodes[top[3] + (len(seq),)] = Node(
+                    mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1, mark.index
+                )
+            if len(top[3]) == 1:  # an item of a top-level sequence, e.g. one task
+                item_lines.setdefault(top[3][0], []).append(mark.line)
+            seq.append(value)
+        return node
+
+    def child_path(top: list[Any]) -> tuple[Any, ...]:
+        return top[3] + ((top[2],) if top[1] else (len(top[0]),))
+
+    try:
+        for ev in yaml.parse(source.text, Loader=yaml.CSafeLoader):
+            kind = type(ev)
+            if kind is ScalarEvent:
+                if ev.anchor is not None or ev.tag is not None:
+                    refuse_anchor_or_tag(ev)
+                if not stack:
+                    root = _resolve(ev)
+                    continue
+                top = stack[-1]
+                if top[1] and top[2] is _NOKEY:
+                    key = ev.value
+                    top[2] = key
+                    top[4] = ev.start_mark
+                    if key in top[0]:
+                        first = nodes.get(top[3] + (key,)) if nodes is not None else None
+                        where = f" (first at line {first.key_line})" if first else ""
+                        problem(
+                            ev.start_mark, "duplicate-key",
+                            f"duplicate key '{key}'{where}; YAML keeps only one of them: "
+                            "remove or rename the other",
+                        )
+                        top[5] = True
+                    continue
+                node = add(_resolve(ev), ev.start_mark)
+                if node is not None:
+                    node.end = ev.end_mark.index
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if ev.anchor is not None or ev.tag is not None:
+                    refuse_anchor_or_tag(ev)
+                if len(stack) >= MAX_DEPTH:
+                    problem(
+                        ev.start_mark, "yaml-depth",
+                        f"nesting deeper than {MAX_DEPTH} levels; a ledger needs far fewer",
+                        stop=True,
+                    )
+                new: Any = {} if kind is MappingStartEvent else []
+                if stack:
+                    frame_path = child_path(stack[-1])
+                    add(new, ev.start_mark)
+                else:
+                    root = new
+                    frame_path = ()
+                    if nodes is not None:
+                        m = ev.start_mark
+                        nodes[()] = Node(m.line + 1, m.column + 1, m.line + 1, m.column + 1, m.index)
+                stack.append([new, kind is MappingStartEvent, _NOKEY, frame_path, None, False])
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                frame = stack.pop()
+                if nodes is not None:
+                    node = nodes.get(frame[3])
+                    if node is not None:
+                        node.end = ev.end_mark.index
+            elif kind is yaml.AliasEvent:
+                problem(
+                    ev.start_mark, "yaml-alias",
+                    f"YAML alias '*{ev.anchor}' is not allowed (aliases can make a small file expand "
+                    "without limit); write the value out in full",
+                    stop=True,
+                )
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    problem(
+                        ev.start_mark, "yaml-documents",
+                        "more than one YAML document ('---'); a data file holds exactly one",
+                        stop=True,
+                    )
+    except _Stop:
+        pass
+    except yaml.MarkedYAMLError as exc:
+        if not locate:
+            raise _Relocate from None
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            message = f"{exc.context}, {message}"
+        if "expected" in message and "block" in message:
+            message += " (check the indentation of this line and of the lines above it)"
+        if mark is not None and source.text[mark.index : mark.index + 1] == "\t":
+            message = "tab character: YAML does not allow tabs for indentation; use spaces"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        diags.append(error(path, line, col, "yaml-syntax", f"{message}"))
+    except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
+        if not locate:
+            raise _Relocate from None
+        position = getattr(exc, "position", 0) or 0
+        line = source.text.count("\n", 0, position) + 1
+        col = position - (source.text.rfind("\n", 0, position) + 1) + 1
+        char = getattr(exc, "character", None)
+        what = f"character {_describe_char(char)}" if char is not None else "character"
+        diags.append(
+            error(path, line, col, "yaml-syntax", f"{what} is not allowed in a YAML file")
+        )
+    if diags:
+        return Parsed(None, diags, nodes, item_lines)
+    return Parsed(root, diags, nodes, item_lines)
+
+
+def _describe_char(char: Any) -> str:
+    if isinstance(char, int):
+        char = chr(char)
+    return f"U+{ord(char):04X}" if isinstance(char, str) and char else repr(char)
+
+
+def _resolve(ev: Any) -> Any:
+    """YAML 1.2 core schema for plain scalars; anything quoted or tagged !!str is a string."""
+    value = ev.value
+    if ev.style or ev.tag is not None:
+        return value
+    if not value:
+        return None
+    first = value[0]
+    if first in "0123456789-+.":
+        if value.isdigit():
+            return int(value)
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        if value in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
+            return float("inf")
+        if value in ("-.inf", "-.Inf", "-.INF"):
+            return float("-inf")
+        if value in (".nan", ".NaN", ".NAN"):
+            return float("nan")
+        return value
+    if value in _NULLS:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return value
+
+
+def severity_counts(diags: list[Diagnostic]) -> tuple[int, int]:
+    errors = sum(1 for d in diags if d.severity is Severity.ERROR)
+    return errors, len(diags) - errors
+
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing YAML: scalars that read back as exactly the same value, and a small block emitter.
+
+# Characters never written raw: C0/C1 controls, DEL, bidirectional overrides, line/paragraph
+# separators, BOM. Written as escapes inside double quotes, they survive and cannot act on a
+# terminal or an editor.
+UNSAFE = {
+    **{c: None for c in range(0x20) if c not in (0x09, 0x0A)},
+    0x7F: None,
+    **{c: None for c in range(0x80, 0xA0)},
+    **{c: None for c in (0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF)},
+    **{c: None for c in range(0x202A, 0x202F)},
+    **{c: None for c in range(0x2066, 0x206A)},
+}
+_PLAIN_FIRST_BAD = set("-?:,[]{}#&*!|>'\"%@` \t")
+_YAML11_WORDS = frozenset(
+    "y Y yes Yes YES n N no No NO on On ON off Off OFF true True TRUE false False FALSE "
+    "null Null NULL ~".split()
+)
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+
+
+def has_unsafe(text: str) -> bool:
+    return any(ord(ch) in UNSAFE for ch in text)
+
+
+def scalar(value: Any) -> str:
+    """One YAML scalar that any YAML reader (1.1 or 1.2) reads back as ``value``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if hasattr(value, "isoformat"):  # date / datetime
+        return value.isoformat()
+    text = str(value)
+    if _plain_ok(text):
+        return text
+    return quote(text)
+
+
+def quote(text: str) -> str:
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif code in UNSAFE:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _plain_ok(text: str) -> bool:
+    if not text or text[0] in _PLAIN_FIRST_BAD or text[-1] in " \t:":
+        return False
+    if text in _YAML11_WORDS or ": " in text or " #" in text or "\n" in text or "\t" in text:
+        return False
+    if has_unsafe(text):
+        return False
+    first = text[0]
+    if first in "0123456789+.-" or first == "~":
+        return False  # could read as a number, a date or a time: quote to keep it text
+    return not _looks_typed(text)
+
+
+def _looks_typed(text: str) -> bool:
+    return bool(_INT.match(text) or _FLOAT.match(text))
+
+
+def dump(data: Any, indent: int = 0) -> str:
+    """Block-style YAML of plain data (dicts, lists, scalars): the ``--format yaml`` output."""
+    lines: list[str] = []
+    _emit(data, indent, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _emit(data: Any, indent: int, lines: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(data, dict):
+        if not data:
+            lines.append(pad + "{}")
+        for key, value in data.items():
+            head = f"{pad}{scalar(str(key))}:"
+            _emit_child(head, value, indent, lines)
+    elif isinstance(data, list):
+        if not data:
+            lines.append(pad + "[]")
+        for item in data:
+            if isinstance(item, dict) and item:
+                sub: list[str] = []
+                _emit(item, indent + 2, sub)
+                lines.append(pad + "- " + sub[0][indent + 2 :])
+                lines.extend(sub[1:])
+            else:
+                _emit_child(pad + "-", item, indent, lines)
+    else:
+        lines.append(pad + scalar(data))
+
+
+def _emit_child(head: str, value: Any, indent: int, lines: list[str]) -> None:
+    if isinstance(value, dict | list) and value:
+        lines.append(head)
+        _emit(value, indent + 2, lines)
+    elif isinstance(value, dict):
+        lines.append(head + " {}")
+    elif isinstance(value, list):
+        lines.append(head + " []")
+    else:
+        lines.append(f"{head} {scalar(value)}")

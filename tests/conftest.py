@@ -1,0 +1,80 @@
+"""Shared test helpers: a copy of the shipped ledger, and the CLI run through its real entry point."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reformctl.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED = FIXTURES / "source.txt"  # copy of ../shared/seed/000_8981805f59665aeb.txt
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> Run:
+    """Invoke the real typer app (same error handling as the console script)."""
+    runner = CliRunner()
+    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "100", **(env or {})},
+                           catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the shipped ledger; the working directory is its parent."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REFORMCTL_DATA", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return target
+
+
+@pytest.fixture
+def outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with no ledger anywhere above it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REFORMCTL_DATA", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return tmp_path
+
+
+UPDATE_GOLDEN = "REFORMCTL_UPDATE_GOLDEN"
+
+
+def assert_golden(path: Path, actual: str) -> None:
+    """Compare with a reviewed golden file; set REFORMCTL_UPDATE_GOLDEN=1 to rewrite it."""
+    import os
+
+    if os.environ.get(UPDATE_GOLDEN) or not path.exists():
+        if not os.environ.get(UPDATE_GOLDEN):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            pytest.fail(f"golden file {path.name} was missing and has been written: review it")
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def broken_ledger(case: str, into: Path) -> Path:
+    """tests/fixtures/base with the files of tests/fixtures/broken/CASE laid over it."""
+    target = into / "data"
+    shutil.copytree(FIXTURES / "base", target)
+    for item in (FIXTURES / "broken" / case).iterdir():
+        if item.name == "NO-voices.yaml":
+            (target / "voices.yaml").unlink()
+        elif item.name.endswith(".yaml"):
+            shutil.copy(item, target / item.name)
+    return target
