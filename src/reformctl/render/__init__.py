@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .yamldoc import UNSAFE, dump
+from ..yamldoc import UNSAFE, dump
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
