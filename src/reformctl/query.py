@@ -188,3 +188,24 @@ def voice_detail(ledger: Ledger, voice: Voice) -> dict[str, Any]:
         **voice_record(voice),
         "linked_tasks": [task_brief(t) for t in tasks if t is not None],
     }
+
+
+def history_records(ledger: Ledger, task: Task | None = None,
+                    since: date | None = None) -> list[dict[str, Any]]:
+    """History entries across tasks (or of one), newest first; ``since`` keeps that day on."""
+    records = []
+    for t in [task] if task is not None else ledger.tasks:
+        for entry in t.history:
+            if since is not None and entry.at.date() < since:
+                continue
+            records.append({"at": entry.at.isoformat(), "task": t.id, "ref": t.ref,
+                            **entry.model_dump(mode="json", exclude={"at"})})
+    order = sorted(range(len(records)),
+                   key=lambda i: (_moment(records[i]["at"]), records[i]["task"], i), reverse=True)
+    return [records[i] for i in order]
+
+
+def _moment(text: str) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)

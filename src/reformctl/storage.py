@@ -8,13 +8,15 @@ problems of both files as located diagnostics (``check`` prints them; other comm
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from . import yamldoc
 from .checks import AT_KEY, RuleContext, run_rules, task_ids_in, validate
 from .errors import Diagnostic, LedgerError, Location, ReadError, WriteError, error
-from .models import Ledger, Meeting, Plan
+from .models import Ledger, Meeting, Plan, Task
 
 TASKS_FILE = "tasks.yaml"
 VOICES_FILE = "voices.yaml"
@@ -89,8 +91,8 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path) -> tuple[yamldoc.Text | None, list[Diagnostic]]:
-    """Read and decode one data file; every problem becomes a diagnostic."""
+def read_bytes(path: Path) -> tuple[bytes | None, list[Diagnostic]]:
+    """Read one data file whole; every problem becomes a diagnostic."""
     shown = display(path)
     try:
         with path.open("rb") as handle:
@@ -101,7 +103,7 @@ def read_text(path: Path) -> tuple[yamldoc.Text | None, list[Diagnostic]]:
                     f"the file is {size / 2**20:.0f} MiB; reformctl reads data files of at most "
                     f"{yamldoc.MAX_BYTES // 2**20} MiB (a ledger of 100,000 tasks is about 50 MiB)",
                 )]
-            raw = handle.read(yamldoc.MAX_BYTES + 1)
+            return handle.read(yamldoc.MAX_BYTES + 1), []
     except FileNotFoundError:
         return None, [error(
             shown, None, None, "missing-file",
@@ -115,7 +117,6 @@ def read_text(path: Path) -> tuple[yamldoc.Text | None, list[Diagnostic]]:
             shown, None, None, "unreadable",
             f"cannot read the file: {exc.strerror or exc}; check its permissions",
         )]
-    return yamldoc.decode(raw, shown)
 
 
 @dataclass
@@ -126,6 +127,8 @@ class Loaded:
     ledger: Ledger | None
     diagnostics: list[Diagnostic]
     texts: dict[str, yamldoc.Text] = field(default_factory=dict)
+    raw: dict[str, bytes] = field(default_factory=dict)  # the bytes each file was read from
+    task_starts: list[int] = field(default_factory=list)  # where each task's item starts
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -134,6 +137,11 @@ class Loaded:
 
 def load(where: LedgerDir) -> Loaded:
     """Read, parse, validate and check both files. Never raises for bad data."""
+    return _load(where, {})
+
+
+def _load(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
+    """:func:`load`, from the bytes in ``raw`` where given (as read under a lock)."""
     diags: list[Diagnostic] = []
     texts: dict[str, yamldoc.Text] = {}
     heads: dict[str, object] = {}
@@ -141,9 +149,15 @@ def load(where: LedgerDir) -> Loaded:
     parsed: dict[str, yamldoc.Parsed] = {}
     paths = {"tasks": where.tasks_path, "voices": where.voices_path}
     for kind, path in paths.items():
-        text, problems = read_text(path)
-        diags += problems
         heads[kind], items[kind] = None, []
+        if kind not in raw:
+            data, problems = read_bytes(path)
+            diags += problems
+            if data is None:
+                continue
+            raw[kind] = data
+        text, problems = yamldoc.decode(raw[kind], display(path))
+        diags += problems
         if text is None:
             continue
         texts[kind] = text
@@ -171,7 +185,8 @@ def load(where: LedgerDir) -> Loaded:
             meeting,
             [voice for _, voice in items["voices"]],
         )
-    return Loaded(where, ledger, diags, texts)
+    starts = parsed["tasks"].item_starts.get("tasks", []) if "tasks" in parsed else []
+    return Loaded(where, ledger, diags, texts, raw, starts)
 
 
 def _locate(diags: list[Diagnostic], texts: dict[str, yamldoc.Text],
@@ -230,3 +245,250 @@ def init(directory: Path) -> Path:
             hint="check that the directory is writable and the disk is not full",
         ) from None
     return target
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: one transaction for every command that changes the ledger
+
+LOCK_TIMEOUT = 120.0  # seconds to wait for another writer before giving up
+_TMP_SUFFIX = ".reformctl-tmp"
+
+
+@dataclass
+class Change:
+    """What a command wants done, computed from the ledger as read under the lock."""
+
+    updated: list[tuple[Task, Task]] = field(default_factory=list)  # (old, new)
+    added: list[Task] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    change: Change
+    path: str
+    before: str  # the file's text before
+    after: str  # and after (equal to before when nothing changed)
+    written: bool
+
+
+def lock_path(where: LedgerDir) -> Path:
+    """The lock file: outside the data directory, so it is never mistaken for data or committed.
+
+    It is keyed on the ledger directory's real path, so every writer of one ledger on this
+    machine (whatever path or symlink it was reached by) takes the same lock.
+    """
+    import hashlib
+    import tempfile
+
+    real = str(where.path.resolve())
+    digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    folder = Path(tempfile.gettempdir()) / f"reformctl-locks-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"{digest}.lock"
+
+
+def change_ledger(where: LedgerDir, plan: Callable[[Ledger, datetime], Change], *,
+                  dry_run: bool = False) -> Outcome:
+    """Apply ``plan`` to the ledger: locked, validated, atomic, and byte-exact outside the change.
+
+    ``plan`` gets the ledger as it is on disk under the lock, and the time of the write.
+    """
+    from filelock import FileLock, Timeout
+
+    where.require_writable()
+    target = where.tasks_path.resolve()  # a symlinked file is written where it really is
+    try:
+        lock = FileLock(lock_path(where), timeout=LOCK_TIMEOUT)
+        with lock:
+            _remove_stale_temporaries(target)
+            for _ in range(10):
+                outcome = _attempt(where, target, plan, dry_run)
+                if outcome is not None:
+                    return outcome
+    except Timeout:
+        raise WriteError(
+            f"another reformctl has been writing {display(where.path)} for "
+            f"{LOCK_TIMEOUT:.0f} s; nothing was changed",
+            hint="try again when it has finished",
+        ) from None
+    raise WriteError(
+        f"{display(where.tasks_path)} kept changing while this change was being written; "
+        "nothing was changed",
+        hint="is an editor or a script saving it in a loop? try again",
+    )
+
+
+def _attempt(where: LedgerDir, target: Path, plan: Callable[[Ledger, datetime], Change],
+             dry_run: bool) -> Outcome | None:
+    loaded = _load(where, {})
+    if loaded.errors or loaded.ledger is None:
+        raise LedgerError(
+            loaded.diagnostics,
+            "the ledger has errors, so nothing was changed:\n"
+            + "\n".join(str(d) for d in loaded.errors[:20]),
+        )
+    now = datetime.now().astimezone().replace(microsecond=0)
+    change = plan(loaded.ledger, now)
+    source = loaded.texts["tasks"]
+    after = _apply(source, loaded.task_starts, loaded.ledger, change) if (
+        change.updated or change.added) else source.text
+    _validate_result(where, loaded, change)
+    outcome = Outcome(change, source.path, source.text, after, False)
+    if dry_run or after == source.text:
+        return outcome
+    data = (b"\xef\xbb\xbf" if source.bom else b"") + after.encode("utf-8")
+    if _read_quietly(target) != loaded.raw["tasks"]:
+        return None  # changed on disk since it was read (an editor?): read it again
+    atomic_write(target, data)
+    outcome.written = True
+    return outcome
+
+
+def _apply(source: yamldoc.Text, starts: list[int], ledger: Ledger, change: Change) -> str:
+    from . import edit
+
+    text, newline = source.text, source.newline
+    blocks = edit.task_blocks(text, starts)
+    index = {task.id: i for i, task in enumerate(ledger.tasks)}
+    pieces: list[tuple[int, int, str]] = []
+    for old, new in change.updated:
+        block = blocks[index[old.id]]
+        pieces.append((block.start, block.end,
+                       edit.rewrite_block(text[block.start:block.end], newline, old, new)))
+    for task in change.added:
+        pieces.append(_insertion(text, newline, blocks, ledger, task))
+    for start, end, replacement in sorted(pieces, key=lambda p: (p[0], p[1]), reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _insertion(text: str, newline: str, blocks: list, ledger: Ledger,
+               task: Task) -> tuple[int, int, str]:
+    """Where a new task goes (after the last task of its level) and its text."""
+    from . import edit
+
+    if not blocks:
+        raise WriteError(
+            "the ledger has no task yet, and `add` writes next to existing tasks",
+            hint="write the first task into tasks.yaml by hand (see `reformctl schema tasks`)",
+        )
+    same_level = [i for i, t in enumerate(ledger.tasks) if t.level == task.level]
+    chosen = same_level[-1] if same_level else len(blocks) - 1
+    body = text[blocks[chosen].start:blocks[chosen].end]
+    at = blocks[chosen].start + _content_length(body)
+    # Tasks separated by blank lines get one before the new task too.
+    probe = blocks[chosen] if chosen < len(blocks) - 1 else blocks[max(chosen - 1, 0)]
+    probe_body = text[probe.start:probe.end]
+    separated = any(not line.strip() for line in
+                    probe_body[_content_length(probe_body):].splitlines())
+    lines = edit.task_lines(task, len(body) - len(body.lstrip(" ")))
+    new_text = (newline if separated else "") + newline.join(lines) + newline
+    if at > 0 and text[at - 1] != "\n":  # the file ends without a newline
+        new_text = newline + new_text
+    return at, at, new_text
+
+
+def _content_length(body: str) -> int:
+    """Length of a block without its trailing blank and comment lines."""
+    lines = body.splitlines(keepends=True)
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+        lines.pop()
+    return sum(len(line) for line in lines)
+
+
+def _validate_result(where: LedgerDir, loaded: Loaded, change: Change) -> None:
+    """The ledger after the change must still pass every rule (errors refuse the change)."""
+    assert loaded.ledger is not None
+    replaced = {old.id: new for old, new in change.updated}
+    tasks = [replaced.get(t.id, t) for t in loaded.ledger.tasks] + change.added
+    voices = list(enumerate(loaded.ledger.voices))
+    ctx = RuleContext(display(where.tasks_path), display(where.voices_path),
+                      list(enumerate(tasks)), voices, {t.id for t in tasks})
+    problems = [d for d in run_rules(ctx) if d.is_error]
+    if problems:
+        raise LedgerError(
+            problems,
+            "the change would make the ledger invalid, so nothing was changed:\n"
+            + "\n".join(f"  {d.message}" for d in problems[:20]),
+        )
+
+
+def _read_quietly(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Temporary files left by a writer that was killed (we hold the lock: none is live)."""
+    for stale in target.parent.glob(f".{target.name}.*{_TMP_SUFFIX}"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Replace ``target`` with ``data``: readers see the old file or the new one, never a mix.
+
+    The new content goes to a temporary file in the same directory, is flushed and synced, gets
+    the old file's mode (and owner, where permitted), and is renamed over the old file; the
+    directory is synced so the rename survives a crash.
+    """
+    import stat
+    import tempfile
+
+    try:
+        info = target.stat()
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                   suffix=_TMP_SUFFIX)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+            os.fchmod(handle.fileno(), stat.S_IMODE(info.st_mode))
+            try:
+                os.fchown(handle.fileno(), info.st_uid, info.st_gid)
+            except OSError:
+                pass  # not ours to give away; the mode is kept all the same
+        os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise _write_error(target, exc) from None
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def _write_error(target: Path, exc: OSError) -> WriteError:
+    import errno
+
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return WriteError(
+        f"cannot write {display(target)}: {reason}; nothing was changed",
+        hint="free some space or fix the permissions of the data directory, then try again",
+    )

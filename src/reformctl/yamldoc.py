@@ -54,6 +54,9 @@ class Node:
     col: int
     start: int
     end: int = -1
+    # "scalar", "flow" (a [..] or {..} collection) or "block"; a block collection's end is
+    # where the next token starts (possibly after blank and comment lines), not its last text.
+    kind: str = "scalar"
 
 
 @dataclass
@@ -62,8 +65,9 @@ class Parsed:
     diagnostics: list[Diagnostic]
     # data path -> Node; only filled by a located parse.
     nodes: dict[tuple[Any, ...], Node] | None = None
-    # top-level key -> 0-based line of each item of the sequence under it (always filled).
-    item_lines: dict[str, list[int]] = field(default_factory=dict)
+    # top-level key -> character offset where each item of the sequence under it starts
+    # (always filled; the edit engine finds a task's lines from it).
+    item_starts: dict[str, list[int]] = field(default_factory=dict)
 
     def find(self, data_path: tuple[Any, ...], *, at_key: bool = False) -> tuple[int, int] | None:
         """Line and column of the nearest located ancestor of ``data_path``."""
@@ -154,7 +158,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
     path = source.path
     diags: list[Diagnostic] = []
     nodes: dict[tuple[Any, ...], Node] | None = {} if locate else None
-    item_lines: dict[str, list[int]] = {}
+    item_starts: dict[str, list[int]] = {}
     root: Any = None
     documents = 0
     # Frame: [container, is_map, pending key, data path, key mark, skip value (duplicate key)]
@@ -212,7 +216,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                     mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1, mark.index
                 )
             if len(top[3]) == 1:  # an item of a top-level sequence, e.g. one task
-                item_lines.setdefault(top[3][0], []).append(mark.line)
+                item_starts.setdefault(top[3][0], []).append(mark.index)
             seq.append(value)
         return node
 
@@ -258,7 +262,9 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                 new: Any = {} if kind is MappingStartEvent else []
                 if stack:
                     frame_path = child_path(stack[-1])
-                    add(new, ev.start_mark)
+                    node = add(new, ev.start_mark)
+                    if node is not None:
+                        node.kind = "flow" if ev.flow_style else "block"
                 else:
                     root = new
                     frame_path = ()
@@ -314,8 +320,8 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
             error(path, line, col, "yaml-syntax", f"{what} is not allowed in a YAML file")
         )
     if diags:
-        return Parsed(None, diags, nodes, item_lines)
-    return Parsed(root, diags, nodes, item_lines)
+        return Parsed(None, diags, nodes, item_starts)
+    return Parsed(root, diags, nodes, item_starts)
 
 
 def _describe_char(char: Any) -> str:
@@ -384,12 +390,23 @@ _YAML11_WORDS = frozenset(
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def is_iso_date(text: str) -> bool:
+    """``2018-12-31``: written unquoted it still reads back as this text here."""
+    return bool(_ISO_DATE.match(text))
+
+
 def has_unsafe(text: str) -> bool:
     return any(ord(ch) in UNSAFE for ch in text)
 
 
-def scalar(value: Any) -> str:
-    """One YAML scalar that any YAML reader (1.1 or 1.2) reads back as ``value``."""
+def scalar(value: Any, *, flow: bool = False) -> str:
+    """One YAML scalar that any YAML reader (1.1 or 1.2) reads back as ``value``.
+
+    ``flow``: the scalar stands inside ``[...]``, where ``,[]{}`` also need quotes.
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -399,7 +416,7 @@ def scalar(value: Any) -> str:
     if hasattr(value, "isoformat"):  # date / datetime
         return value.isoformat()
     text = str(value)
-    if _plain_ok(text):
+    if _plain_ok(text) and not (flow and any(ch in text for ch in ",[]{}")):
         return text
     return quote(text)
 

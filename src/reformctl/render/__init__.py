@@ -308,3 +308,20 @@ def record(detail: dict[str, Any], fmt: str, view: Callable[[dict[str, Any]], An
     if fmt == "yaml":
         return to_yaml(detail)
     return view(detail)
+
+
+def _changes_text(record: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{k}: {cell_text(old) or '—'} → {cell_text(new) or '—'}"
+        for k, (old, new) in record["changes"].items()
+    )
+
+
+HISTORY_COLUMNS = (
+    Column("When", lambda r: r["at"]),
+    Column("Task", lambda r: r["ref"]),
+    Column("By", lambda r: r["by"]),
+    Column("Changes", _changes_text, fold=True),
+    Column("Note", lambda r: r["note"], fold=True),
+    Column("Evidence", lambda r: r["evidence"], fold=True),
+)

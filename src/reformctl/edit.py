@@ -1,0 +1,326 @@
+"""Changing the ledger's text surgically: only the changed task's lines change.
+
+A task is one item of the ``tasks:`` sequence. Its *block* is its lines, from its ``- `` line up
+to the next item (or the end of the sequence). An edit parses that block on its own (with
+positions), changes exactly the values it must (replacing a scalar's characters, inserting a key
+line, appending a history entry) and parses the edited block again: the result must be exactly
+the intended task, or nothing is written. Comments, blank lines, quoting, key order, line endings
+and every byte outside the block are kept.
+
+Pure: text in, text out. Reading, locking and writing are :mod:`reformctl.storage`'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import yamldoc
+from .errors import WriteError
+from .models import HistoryEntry, Task
+
+KEY_ORDER = tuple(Task.model_fields)  # id, level, seq, text, ..., tags, related, history
+
+
+def _unsafe(detail: str) -> WriteError:
+    return WriteError(
+        f"the change could not be written safely ({detail}); nothing was changed",
+        hint="run `reformctl check`; if it is clean, please report this with the file",
+    )
+
+
+@dataclass
+class Block:
+    """One task's lines within the file text: ``text[start:end]``."""
+
+    start: int
+    end: int
+
+
+def line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def next_line(text: str, index: int) -> int:
+    """The offset of the line after the one holding ``index`` (len(text) at the end)."""
+    found = text.find("\n", index)
+    return len(text) if found < 0 else found + 1
+
+
+def task_blocks(text: str, item_starts: list[int]) -> list[Block]:
+    """The block of every task, from the offsets where each item's content starts."""
+    starts = [line_start(text, i) for i in item_starts]
+    blocks = [Block(a, b) for a, b in zip(starts, starts[1:], strict=False)]
+    if starts:
+        blocks.append(Block(starts[-1], _sequence_end(text, starts[-1], item_starts[-1])))
+    return blocks
+
+
+def _sequence_end(text: str, start: int, content: int) -> int:
+    """Where the last item ends: the first later line indented no deeper than its dash."""
+    dash_col = content - start - 2  # "- " precedes the content
+    pos = next_line(text, start)
+    while pos < len(text):
+        end = next_line(text, pos)
+        line = text[pos:end].rstrip("\r\n")
+        stripped = line.lstrip(" ")
+        if stripped and not stripped.startswith("#") and len(line) - len(stripped) <= dash_col:
+            return pos
+        pos = end
+    return len(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing one block
+
+
+@dataclass
+class _Parsed:
+    data: dict[str, Any]
+    nodes: dict[tuple[Any, ...], yamldoc.Node]
+
+
+def _parse_block(block: str, newline: str) -> _Parsed:
+    parsed = yamldoc.parse(yamldoc.Text("<task>", block, False, newline), locate=True)
+    if parsed.diagnostics or not isinstance(parsed.data, list) or len(parsed.data) != 1:
+        raise _unsafe("a task's lines do not parse on their own")
+    assert parsed.nodes is not None
+    # paths inside the block start with the item index 0; drop it
+    nodes = {path[1:]: node for path, node in parsed.nodes.items() if path[:1] == (0,)}
+    return _Parsed(parsed.data[0], nodes)
+
+
+def _content_end(nodes: dict[tuple[Any, ...], yamldoc.Node], path: tuple[Any, ...]) -> int:
+    """Offset just past the last character of the value at ``path`` (not its trailing lines)."""
+    ends = [n.end for p, n in nodes.items() if p[: len(path)] == path and n.kind != "block"]
+    if not ends:
+        raise _unsafe(f"no text found for {'.'.join(map(str, path))}")
+    return max(ends)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting new text
+
+
+def flow_list(values: list[Any]) -> str:
+    return "[" + ", ".join(yamldoc.scalar(v, flow=True) for v in values) + "]"
+
+
+def change_pair(values: list[Any]) -> str:
+    """``[old, new]`` of a history change; ISO dates unquoted, as people write them."""
+    return "[" + ", ".join(
+        v if isinstance(v, str) and yamldoc.is_iso_date(v) else yamldoc.scalar(v, flow=True)
+        for v in values
+    ) + "]"
+
+
+def value_text(value: Any) -> str:
+    return flow_list(value) if isinstance(value, list) else yamldoc.scalar(value)
+
+
+def history_lines(entry: HistoryEntry, dash_col: int) -> list[str]:
+    pad = " " * dash_col
+    lines = [f"{pad}- at: {entry.at.isoformat()}", f"{pad}  by: {yamldoc.scalar(entry.by)}"]
+    if entry.changes:
+        lines.append(f"{pad}  changes:")
+        lines += [f"{pad}    {yamldoc.scalar(k)}: {change_pair(v)}" for k, v in entry.changes.items()]
+    else:
+        lines.append(f"{pad}  changes: {{}}")
+    if entry.note is not None:
+        lines.append(f"{pad}  note: {yamldoc.scalar(entry.note)}")
+    if entry.evidence:
+        lines.append(f"{pad}  evidence:")
+        lines += [f"{pad}    - {yamldoc.scalar(e)}" for e in entry.evidence]
+    return lines
+
+
+def task_lines(task: Task, dash_col: int) -> list[str]:
+    """A new task's block, laid out like the shipped ledger."""
+    pad = " " * (dash_col + 2)
+    data = task.model_dump(mode="json")
+    lines: list[str] = []
+    for key in KEY_ORDER:
+        value = data[key]
+        if key == "history":
+            continue
+        if value is None or (key == "partners" and not value):
+            continue
+        lines.append(f"{pad}{key}: {value_text(getattr(task, key) if key == 'due' else value)}")
+    if task.history:
+        lines.append(f"{pad}history:")
+        for entry in task.history:
+            lines += history_lines(entry, dash_col + 4)
+    else:
+        lines.append(f"{pad}history: []")
+    lines[0] = " " * dash_col + "- " + lines[0][dash_col + 2 :]
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Editing a block
+
+
+def rewrite_block(block: str, newline: str, old: Task, new: Task) -> str:
+    """The block of ``old`` changed into ``new``; only the changed values' text changes.
+
+    Supported changes are the ones commands make: scalar fields set (present or not), list
+    fields replaced, and history entries added (appended or inserted in time order).
+    """
+    parsed = _parse_block(block, newline)
+    if Task.model_validate(parsed.data) != old:
+        raise _unsafe("the task's lines do not hold the task that was read")
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) within the block
+    key_col = parsed.nodes[("id",)].key_col - 1
+    old_data, new_data = old.model_dump(mode="json"), new.model_dump(mode="json")
+    for key in KEY_ORDER:
+        if key == "history" or old_data[key] == new_data[key]:
+            continue
+        if new_data[key] is None:
+            raise _unsafe(f"removing {key} is not supported")
+        value = getattr(new, key) if key == "due" else new_data[key]
+        edits.append(_set_value(block, parsed, key, value_text(value), key_col, newline))
+    if new.history != old.history:
+        edits.append(_add_history(block, parsed, old, new, key_col, newline))
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        block = block[:start] + replacement + block[end:]
+    check = _parse_block(block, newline)
+    if Task.model_validate(check.data) != new:
+        raise _unsafe("the edited lines do not read back as the intended task")
+    return block
+
+
+def _set_value(block: str, parsed: _Parsed, key: str, text: str, key_col: int,
+               newline: str) -> tuple[int, int, str]:
+    node = parsed.nodes.get((key,))
+    if node is not None and node.kind != "block":
+        return node.start, node.end, text
+    if node is not None:  # a block list replaced by a flow list: from after "key:" to its end
+        colon = block.rfind(":", 0, node.start)
+        return colon + 1, _content_end(parsed.nodes, (key,)), " " + text
+    at = _insert_point(block, parsed, key)
+    return at, at, _new_lines(block, at, [" " * key_col + f"{key}: {text}"], newline)
+
+
+def _insert_point(block: str, parsed: _Parsed, key: str) -> int:
+    """Where a missing key's line goes: after the value of the key that precedes it in order."""
+    index = KEY_ORDER.index(key)
+    before = [k for k in KEY_ORDER[:index] if (k,) in parsed.nodes]
+    if not before:
+        raise _unsafe(f"no place for {key}")
+    end = _content_end(parsed.nodes, (before[-1],))
+    return _after_line(block, end)
+
+
+def _after_line(block: str, index: int) -> int:
+    found = block.find("\n", index)
+    return len(block) if found < 0 else found + 1
+
+
+def _add_history(block: str, parsed: _Parsed, old: Task, new: Task, key_col: int,
+                 newline: str) -> tuple[int, int, str]:
+    added = [e for e in new.history if e not in old.history]
+    if len(added) != 1 or len(new.history) != len(old.history) + 1:
+        raise _unsafe("exactly one history entry is added per change")
+    entry = added[0]
+    position = new.history.index(entry)
+    node = parsed.nodes.get(("history",))
+    first_item = parsed.nodes.get(("history", 0))
+    if node is not None and node.kind == "block" and first_item is not None:
+        dash_col = first_item.col - 3  # the item's content starts after "- "
+        lines = history_lines(entry, dash_col)
+        if position < len(old.history):  # back-dated: before the entry now after it
+            at = line_start(block, parsed.nodes[("history", position)].start)
+        else:
+            at = _after_line(block, _content_end(parsed.nodes, ("history",)))
+        return at, at, _new_lines(block, at, lines, newline)
+    # no history yet, or a flow list: write the whole history as a block list
+    dash_col = key_col + 2
+    lines = [line for e in new.history for line in history_lines(e, dash_col)]
+    if node is not None:
+        colon = block.rfind(":", 0, node.start)
+        return colon + 1, node.end, newline + newline.join(lines)
+    at = _insert_point(block, parsed, "history")
+    return at, at, _new_lines(block, at, [" " * key_col + "history:", *lines], newline)
+
+
+def _new_lines(block: str, at: int, lines: list[str], newline: str) -> str:
+    """Text that inserts whole ``lines`` at ``at`` (a line start, or the end of the block)."""
+    text = newline.join(lines) + newline
+    return newline + text if at == len(block) and block and not block.endswith("\n") else text
+
+
+# ---------------------------------------------------------------------------------------------
+# What a change means (pure): the task after an update, with its history entry
+
+
+@dataclass
+class Update:
+    """What ``reformctl update`` was asked to do (None: leave the field alone)."""
+
+    status: str | None = None
+    progress: int | None = None
+    owner: str | None = None
+    due: Any = None  # datetime.date
+    note: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in (self.status, self.progress, self.owner, self.due,
+                                       self.note)) and not self.evidence
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def apply_update(task: Task, update: Update, by: str, at: Any) -> Task | None:
+    """The task after ``update``, with one history entry; None when nothing would change.
+
+    Setting ``done`` sets progress 100 unless a progress is given. A back-dated entry goes in its
+    place in time order; it may not change a field that a later entry changes too (the later
+    entry's "old" value would then be wrong).
+    """
+    wanted: dict[str, Any] = {}
+    for key in ("status", "progress", "owner", "due"):
+        value = getattr(update, key)
+        if value is not None:
+            wanted[key] = value
+    if update.status == "done" and update.progress is None:
+        wanted["progress"] = 100
+    changes = {k: [_plain(getattr(task, k)), _plain(v)] for k, v in wanted.items()
+               if getattr(task, k) != v}
+    if not changes and update.note is None and not update.evidence:
+        return None
+    position = len(task.history)
+    while position > 0 and task.history[position - 1].at > at:
+        position -= 1
+    later = {key for entry in task.history[position:] for key in entry.changes}
+    clash = sorted(later & set(changes))
+    if clash:
+        raise WriteError(
+            f"task {task.id}: a later history entry also changes {', '.join(clash)}, so a change "
+            f"dated {at.isoformat()} would contradict it; nothing was changed",
+            hint="give a later --at, or none (now)",
+        )
+    entry = HistoryEntry(at=at, by=by, changes=changes, note=update.note,
+                         evidence=list(update.evidence))
+    history = [*task.history[:position], entry, *task.history[position:]]
+    fields = {k: wanted[k] for k in changes}
+    return Task.model_validate({**task.model_dump(), **fields, "history": history})
+
+
+def new_task(existing: list[Task], level: str, text: str, fields: dict[str, Any], by: str,
+             at: Any, note: str | None) -> Task:
+    """A task for ``reformctl add``: the next free id, the next number in its level.
+
+    Its history starts with one entry that records its creation (and its first status), so the
+    record of every task is complete from the start.
+    """
+    next_id = max((t.id for t in existing), default=0) + 1
+    seq = max((t.seq for t in existing if t.level == level), default=0) + 1
+    status = fields.get("status") or "todo"
+    entry = HistoryEntry(at=at, by=by, changes={"status": [None, status]},
+                         note=note if note is not None else "added")
+    data = {"id": next_id, "level": level, "seq": seq, "text": text, **fields,
+            "status": status, "history": [entry]}
+    return Task.model_validate(data)
