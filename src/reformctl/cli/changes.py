@@ -82,7 +82,7 @@ def _report(outcome: Outcome, dry_run: bool) -> None:
 @app.command()
 def update(
     tasks: Annotated[list[str], typer.Argument(
-        metavar="ID...", help="Tasks to update: ids (3) or refs (D3, F3, G3).")],
+        metavar="ID", help="Tasks to update: ids (3) or refs (D3, F3, G3).")],
     status: Annotated[str | None, typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
         help="New status: todo|in-progress|done|blocked|dropped (or 未开始|进行中|已完成|受阻|已取消). "
@@ -254,7 +254,7 @@ def add(
 @app.command()
 def log(
     task: Annotated[str | None, typer.Argument(
-        metavar="[ID]", show_default=False, help="Only this task's history (id or ref).")] = None,
+        metavar="ID", show_default=False, help="Only this task's history (id or ref).")] = None,
     since: Annotated[str | None, typer.Option(
         metavar="DATE", show_default=False, help="Only entries on or after DATE (YYYY-MM-DD).")
     ] = None,
