@@ -32,6 +32,7 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _STR_TAG = "tag:yaml.org,2002:str"
+_DEPTH_MESSAGE = f"nesting deeper than {MAX_DEPTH} levels; a ledger needs far fewer"
 
 
 @dataclass(slots=True)
@@ -256,7 +257,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                 if len(stack) >= MAX_DEPTH:
                     problem(
                         ev.start_mark, "yaml-depth",
-                        f"nesting deeper than {MAX_DEPTH} levels; a ledger needs far fewer",
+                        _DEPTH_MESSAGE,
                         stop=True,
                     )
                 new: Any = {} if kind is MappingStartEvent else []
@@ -307,7 +308,10 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
         if mark is not None and source.text[mark.index : mark.index + 1] == "\t":
             message = "tab character: YAML does not allow tabs for indentation; use spaces"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        diags.append(error(path, line, col, "yaml-syntax", f"{message}"))
+        code = "yaml-syntax"
+        if "nesting depth" in message:  # libyaml's own limit, met before ours in flow style
+            code, message = "yaml-depth", _DEPTH_MESSAGE
+        diags.append(error(path, line, col, code, message))
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         if not locate:
             raise _Relocate from None
@@ -385,7 +389,7 @@ UNSAFE = {
 _PLAIN_FIRST_BAD = set("-?:,[]{}#&*!|>'\"%@` \t")
 _YAML11_WORDS = frozenset(
     "y Y yes Yes YES n N no No NO on On ON off Off OFF true True TRUE false False FALSE "
-    "null Null NULL ~".split()
+    "null Null NULL ~ = <<".split()  # "=" and "<<" are YAML 1.1's value and merge types
 )
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
