@@ -74,7 +74,8 @@ def test_init_writes_sample_and_refuses_to_overwrite(outside):
         DATA / "tasks.yaml").read_bytes()
     again = run_cli("init", "proj")
     assert again.code == 1
-    assert "already exists" in again.stderr and "never overwrites" in again.stderr
+    assert "already exists; init never overwrites" in again.stderr
+    assert (outside / "proj" / "schema" / "tasks.schema.json").is_file()
 
 
 def test_broken_ledger_stops_other_commands_with_exit_1(ledger):

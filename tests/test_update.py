@@ -163,7 +163,7 @@ def test_update_refuses_a_broken_ledger(ledger):
     result = run_cli("update", "5", "--note", "x")
     assert result.code == 1
     assert "the ledger has errors, so nothing was changed" in result.stderr
-    assert "data/tasks.yaml:18:13: error[invalid-value]: status" in result.stderr
+    assert "data/tasks.yaml:19:13: error[invalid-value]: status" in result.stderr
 
 
 def test_update_refuses_the_packaged_sample(outside):

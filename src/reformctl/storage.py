@@ -223,25 +223,32 @@ def open_ledger(where: LedgerDir) -> Ledger:
 
 
 def init(directory: Path) -> Path:
-    """Write the sample ledger into ``directory/data``; never overwrite anything."""
+    """Write the sample ledger into ``directory/data`` and its JSON Schemas into
+    ``directory/schema`` (the data files point editors there); never overwrite anything."""
+    from .models import json_schema
+    from .render import to_json
+
     target = directory / "data"
-    existing = [p for p in (target / TASKS_FILE, target / VOICES_FILE) if p.exists()]
+    files = {target / TASKS_FILE: (sample_dir() / TASKS_FILE).read_bytes(),
+             target / VOICES_FILE: (sample_dir() / VOICES_FILE).read_bytes()}
+    for kind in ("tasks", "voices"):
+        files[directory / "schema" / f"{kind}.schema.json"] = to_json(json_schema(kind)).encode()
+    existing = [p for p in files if p.exists()]
     if existing:
         raise WriteError(
-            f"a ledger already exists at {display(existing[0])}; init never overwrites",
+            f"{display(existing[0])} already exists; init never overwrites",
             hint="use that ledger, or choose another directory: `reformctl init DIR`",
         )
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        for name in (TASKS_FILE, VOICES_FILE):
-            data = (sample_dir() / name).read_bytes()
-            with open(target / name, "xb") as handle:  # "x": fail rather than overwrite
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as handle:  # "x": fail rather than overwrite
                 handle.write(data)
     except FileExistsError as exc:
         raise WriteError(f"{exc.filename} appeared while writing; init never overwrites") from None
     except OSError as exc:
         raise WriteError(
-            f"cannot write the ledger into {display(target)}: {exc.strerror or exc}",
+            f"cannot write the ledger into {display(directory)}: {exc.strerror or exc}",
             hint="check that the directory is writable and the disk is not full",
         ) from None
     return target
