@@ -78,3 +78,13 @@ def broken_ledger(case: str, into: Path) -> Path:
         elif item.name.endswith(".yaml"):
             shutil.copy(item, target / item.name)
     return target
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests never touch the user's cache; each session starts with an empty one."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["REFORMCTL_CACHE_DIR"] = str(folder)
+    yield folder

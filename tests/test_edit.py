@@ -89,6 +89,7 @@ def test_nothing_to_change_is_none():
 
 def test_new_task_numbers():
     existing = [task(), task(id=5, level="grassroots", seq=3)]
-    new = edit.new_task(existing, "grassroots", "新任务", {"due": None}, "b", AT, None)
+    index = edit.TaskIndex("", "\n", [1, 5], ["district", "grassroots"], [1, 3], [0, 0])
+    new = edit.new_task(index, "grassroots", "新任务", {"due": None}, "b", AT, None)
     assert (new.id, new.seq, new.status) == (6, 4, "todo")
     assert new.history[0].changes == {"status": [None, "todo"]}

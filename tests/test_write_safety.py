@@ -123,22 +123,31 @@ def test_unreadable_data_directory_is_a_clear_error(ledger, monkeypatch):
         result.stdout)
 
 
-def test_a_file_changed_by_someone_else_is_read_again_not_overwritten(ledger, monkeypatch):
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_file_changed_by_someone_else_is_read_again_not_overwritten(ledger, warm):
+    """An editor saves between our read and our write: we read again, and keep both changes."""
+    from reformctl import edit
+
     path = ledger / "tasks.yaml"
-    real_load = storage._load
-    calls = []
+    where = storage.LedgerDir(ledger, "--data")
+    if warm:
+        storage.load(where)  # the index of these bytes is cached: the fast path reads it
+    else:
+        path.write_text(path.read_text("utf-8") + "# never seen before\n", "utf-8")
+    rounds = []
 
-    def load_then_someone_edits(where, raw):
-        loaded = real_load(where, raw)
-        calls.append(1)
-        if len(calls) == 1:  # an editor saves between our read and our write
+    def plan(index, now):
+        rounds.append(1)
+        if len(rounds) == 1:
             path.write_text(path.read_text("utf-8").replace(
-                "    title: Joint-meeting", "    owner: 区总工会\n    title: Joint-meeting"), "utf-8")
-        return loaded
+                "    title: Joint-meeting", "    owner: 区总工会\n    title: Joint-meeting"),
+                "utf-8")
+        task = index.task(3)
+        new = edit.apply_update(task, edit.Update(status="done", evidence=("x",)), "t", now)
+        return storage.Change(updated=[(task, new)])
 
-    monkeypatch.setattr(storage, "_load", load_then_someone_edits)
-    assert run_cli("update", "3", "--status", "done", "--evidence", "x").code == 0
-    assert len(calls) == 2
+    assert storage.change_ledger(where, plan).written
+    assert len(rounds) == 2
     tasks = tasks_of(ledger)
     assert tasks[1]["owner"] == "区总工会"  # the other edit survived
     assert tasks[3]["status"] == "done"

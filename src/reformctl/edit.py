@@ -17,7 +17,7 @@ from typing import Any
 
 from . import yamldoc
 from .errors import WriteError
-from .models import HistoryEntry, Task
+from .models import LEVEL_LETTER, HistoryEntry, Task
 
 KEY_ORDER = tuple(Task.model_fields)  # id, level, seq, text, ..., tags, related, history
 
@@ -49,11 +49,15 @@ def next_line(text: str, index: int) -> int:
 
 def task_blocks(text: str, item_starts: list[int]) -> list[Block]:
     """The block of every task, from the offsets where each item's content starts."""
-    starts = [line_start(text, i) for i in item_starts]
-    blocks = [Block(a, b) for a, b in zip(starts, starts[1:], strict=False)]
-    if starts:
-        blocks.append(Block(starts[-1], _sequence_end(text, starts[-1], item_starts[-1])))
-    return blocks
+    return [block_at(text, item_starts, i) for i in range(len(item_starts))]
+
+
+def block_at(text: str, item_starts: list[int], i: int) -> Block:
+    """The block of task ``i`` (in file order)."""
+    start = line_start(text, item_starts[i])
+    if i + 1 < len(item_starts):
+        return Block(start, line_start(text, item_starts[i + 1]))
+    return Block(start, _sequence_end(text, start, item_starts[i]))
 
 
 def _sequence_end(text: str, start: int, content: int) -> int:
@@ -68,6 +72,75 @@ def _sequence_end(text: str, start: int, content: int) -> int:
             return pos
         pos = end
     return len(text)
+
+
+class TaskIndex:
+    """The tasks of a valid ``tasks.yaml`` text: found by id or ref, parsed only when asked for.
+
+    Built from a loaded ledger, or from a cache entry made from the same bytes; either way it
+    answers what a change needs (a task, the next id, the next number in a level) without holding
+    every task.
+    """
+
+    def __init__(self, text: str, newline: str, ids: list[int], levels: list[str],
+                 seqs: list[int], starts: list[int]):
+        self.text, self.newline = text, newline
+        self.ids, self.levels, self.seqs, self.starts = ids, levels, seqs, starts
+        self._by_id = {task_id: i for i, task_id in enumerate(ids)}
+        self._by_ref = {f"{LEVEL_LETTER[lv]}{sq}": i for i, (lv, sq) in enumerate(zip(levels, seqs))}
+        self._parsed: dict[int, Task] = {}
+
+    @classmethod
+    def of(cls, text: str, newline: str, tasks: list[Task], starts: list[int]) -> TaskIndex:
+        index = cls(text, newline, [t.id for t in tasks], [t.level for t in tasks],
+                    [t.seq for t in tasks], starts)
+        index._parsed = dict(enumerate(tasks))
+        return index
+
+    def entry(self) -> dict[str, Any]:
+        return {"ids": self.ids, "levels": self.levels, "seqs": self.seqs, "starts": self.starts}
+
+    @classmethod
+    def from_entry(cls, text: str, newline: str, entry: dict[str, Any]) -> TaskIndex | None:
+        try:
+            columns = [entry[k] for k in ("ids", "levels", "seqs", "starts")]
+            if len({len(c) for c in columns}) != 1 or not all(
+                    isinstance(v, int) for c in (columns[0], columns[2], columns[3]) for v in c):
+                return None
+            if any(lv not in LEVEL_LETTER for lv in columns[1]) or any(
+                    s >= len(text) for s in columns[3]):
+                return None
+        except (KeyError, TypeError):
+            return None
+        return cls(text, newline, *columns)
+
+    def position(self, key: int | str) -> int | None:
+        if isinstance(key, int):
+            return self._by_id.get(key)
+        key = key.strip()
+        return self._by_id.get(int(key)) if key.isdigit() else self._by_ref.get(key.upper())
+
+    def task(self, key: int | str) -> Task | None:
+        i = self.position(key)
+        if i is None:
+            return None
+        if i not in self._parsed:
+            block = self.block(i)
+            data = _parse_block(self.text[block.start:block.end], self.newline).data
+            task = Task.model_validate(data)
+            if task.id != self.ids[i]:
+                raise _unsafe("the index does not match the file")
+            self._parsed[i] = task
+        return self._parsed[i]
+
+    def block(self, i: int) -> Block:
+        return block_at(self.text, self.starts, i)
+
+    def next_id(self) -> int:
+        return max(self.ids, default=0) + 1
+
+    def next_seq(self, level: str) -> int:
+        return max((s for lv, s in zip(self.levels, self.seqs) if lv == level), default=0) + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,15 +382,14 @@ def apply_update(task: Task, update: Update, by: str, at: Any) -> Task | None:
     return Task.model_validate({**task.model_dump(), **fields, "history": history})
 
 
-def new_task(existing: list[Task], level: str, text: str, fields: dict[str, Any], by: str,
+def new_task(index: TaskIndex, level: str, text: str, fields: dict[str, Any], by: str,
              at: Any, note: str | None) -> Task:
     """A task for ``reformctl add``: the next free id, the next number in its level.
 
     Its history starts with one entry that records its creation (and its first status), so the
     record of every task is complete from the start.
     """
-    next_id = max((t.id for t in existing), default=0) + 1
-    seq = max((t.seq for t in existing if t.level == level), default=0) + 1
+    next_id, seq = index.next_id(), index.next_seq(level)
     status = fields.get("status") or "todo"
     entry = HistoryEntry(at=at, by=by, changes={"status": [None, status]},
                          note=note if note is not None else "added")

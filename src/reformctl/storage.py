@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import yamldoc
+from . import cache, edit, yamldoc
 from .checks import AT_KEY, RuleContext, run_rules, task_ids_in, validate
 from .errors import Diagnostic, LedgerError, Location, ReadError, WriteError, error
 from .models import Ledger, Meeting, Plan, Task
@@ -161,8 +161,7 @@ def _load(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
         if text is None:
             continue
         texts[kind] = text
-        result = yamldoc.parse(text)
-        parsed[kind] = result
+        result = parsed[kind] = _parse(text, raw[kind])
         diags += result.diagnostics
         if result.diagnostics:
             continue
@@ -186,28 +185,88 @@ def _load(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
             [voice for _, voice in items["voices"]],
         )
     starts = parsed["tasks"].item_starts.get("tasks", []) if "tasks" in parsed else []
-    return Loaded(where, ledger, diags, texts, raw, starts)
+    loaded = Loaded(where, ledger, diags, texts, raw, starts)
+    if ledger is not None and not loaded.errors and "voices" in raw:
+        key = cache.digest(raw["tasks"], raw["voices"])
+        if cache.get("index", key) is None:
+            cache.put("index", key, _index(loaded).entry())
+    return loaded
+
+
+def _parse(text: yamldoc.Text, raw: bytes) -> yamldoc.Parsed:
+    """yamldoc.parse, or the data it built from these very bytes before (see :mod:`cache`)."""
+    key = cache.digest(raw)
+    entry = cache.get("parsed", key)
+    if entry is not None and isinstance(entry.get("item_starts"), dict):
+        return yamldoc.Parsed(entry.get("data"), [], None, entry["item_starts"])
+    result = yamldoc.parse(text)
+    if not result.diagnostics:
+        cache.put("parsed", key, {"data": result.data, "item_starts": result.item_starts})
+    return result
+
+
+def _index(loaded: Loaded) -> edit.TaskIndex:
+    assert loaded.ledger is not None
+    source = loaded.texts["tasks"]
+    return edit.TaskIndex.of(source.text, source.newline, loaded.ledger.tasks, loaded.task_starts)
 
 
 def _locate(diags: list[Diagnostic], texts: dict[str, yamldoc.Text],
             parsed: dict[str, yamldoc.Parsed]) -> list[Diagnostic]:
-    """Fill in line:col of diagnostics made from data paths (one located re-read per file)."""
+    """Fill in line:col of diagnostics made from data paths.
+
+    A problem inside one task or statement is located by reading just that item's lines again
+    (with positions); anything else by reading the whole file again, once.
+    """
     by_path = {text.path: kind for kind, text in texts.items()}
+    finders: dict[tuple[str, object], _Finder] = {}
     located: list[Diagnostic] = []
     for diag in diags:
         kind = by_path.get(diag.location.path)
         if diag.location.line is not None or kind is None:
             located.append(diag)
             continue
-        result = parsed[kind]
-        if result.nodes is None:
-            result = parsed[kind] = yamldoc.parse(texts[kind], locate=True)
-        line, col = result.find(diag.data_path, at_key=diag.code in AT_KEY) or (None, None)
+        top = diag.data_path[:2]
+        starts = parsed[kind].item_starts.get(top[0]) if len(top) == 2 else None
+        item = top[1] if starts and isinstance(top[1], int) and top[1] < len(starts) else None
+        finder = finders.get((kind, item))
+        if finder is None:
+            finder = finders[(kind, item)] = _Finder(texts[kind], starts, top if item is not None
+                                                     else None, parsed[kind])
+        line, col = finder.find(diag.data_path, at_key=diag.code in AT_KEY)
         located.append(
             Diagnostic(Location(diag.location.path, line, col), diag.severity, diag.code,
                        diag.message, diag.data_path)
         )
     return sorted(located, key=_order)
+
+
+class _Finder:
+    """Positions in one item's lines (offset to the file), or in the whole file."""
+
+    def __init__(self, source: yamldoc.Text, starts: list[int] | None,
+                 item: tuple[object, ...] | None, whole: yamldoc.Parsed):
+        self.prefix: tuple[object, ...] = ()
+        self.line_offset = 0
+        self.parsed: yamldoc.Parsed | None = None
+        if item is not None and starts is not None:
+            block = edit.block_at(source.text, starts, item[1])  # type: ignore[arg-type]
+            part = yamldoc.parse(yamldoc.Text(source.path, source.text[block.start:block.end],
+                                              False, source.newline), locate=True)
+            if not part.diagnostics and isinstance(part.data, list) and len(part.data) == 1:
+                self.parsed, self.prefix = part, item
+                self.line_offset = source.text.count("\n", 0, block.start)
+        if self.parsed is None:
+            self.parsed = whole if whole.nodes is not None else yamldoc.parse(source, locate=True)
+
+    def find(self, data_path: tuple[object, ...], at_key: bool) -> tuple[int | None, int | None]:
+        assert self.parsed is not None
+        if self.prefix:
+            data_path = (0, *data_path[len(self.prefix):])
+        found = self.parsed.find(data_path, at_key=at_key)
+        if found is None:
+            return None, None
+        return found[0] + self.line_offset, found[1]
 
 
 def _order(diag: Diagnostic) -> tuple[str, int, int]:
@@ -278,6 +337,9 @@ class Outcome:
     written: bool
 
 
+Planner = Callable[[edit.TaskIndex, datetime], Change]
+
+
 def lock_path(where: LedgerDir) -> Path:
     """The lock file: outside the data directory, so it is never mistaken for data or committed.
 
@@ -294,19 +356,18 @@ def lock_path(where: LedgerDir) -> Path:
     return folder / f"{digest}.lock"
 
 
-def change_ledger(where: LedgerDir, plan: Callable[[Ledger, datetime], Change], *,
-                  dry_run: bool = False) -> Outcome:
+def change_ledger(where: LedgerDir, plan: Planner, *, dry_run: bool = False) -> Outcome:
     """Apply ``plan`` to the ledger: locked, validated, atomic, and byte-exact outside the change.
 
-    ``plan`` gets the ledger as it is on disk under the lock, and the time of the write.
+    ``plan`` gets the tasks as they are on disk under the lock (a :class:`edit.TaskIndex`), and
+    the time of the write.
     """
     from filelock import FileLock, Timeout
 
     where.require_writable()
     target = where.tasks_path.resolve()  # a symlinked file is written where it really is
     try:
-        lock = FileLock(lock_path(where), timeout=LOCK_TIMEOUT)
-        with lock:
+        with FileLock(lock_path(where), timeout=LOCK_TIMEOUT):
             _remove_stale_temporaries(target)
             for _ in range(10):
                 outcome = _attempt(where, target, plan, dry_run)
@@ -325,74 +386,110 @@ def change_ledger(where: LedgerDir, plan: Callable[[Ledger, datetime], Change], 
     )
 
 
-def _attempt(where: LedgerDir, target: Path, plan: Callable[[Ledger, datetime], Change],
-             dry_run: bool) -> Outcome | None:
-    loaded = _load(where, {})
-    if loaded.errors or loaded.ledger is None:
-        raise LedgerError(
-            loaded.diagnostics,
-            "the ledger has errors, so nothing was changed:\n"
-            + "\n".join(str(d) for d in loaded.errors[:20]),
-        )
+def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Outcome | None:
+    """One read-plan-validate-write round; None when the file changed under us (go again)."""
+    raw = {kind: data for kind, path in (("tasks", target), ("voices", where.voices_path))
+           if (data := _read_quietly(path)) is not None}
+    index = _cached_index(where, raw)
+    if index is None:
+        loaded = _load(where, dict(raw))
+        if loaded.errors or loaded.ledger is None:
+            raise LedgerError(
+                loaded.diagnostics,
+                "the ledger has errors, so nothing was changed:\n"
+                + "\n".join(str(d) for d in loaded.errors[:20]),
+            )
+        raw, index = loaded.raw, _index(loaded)
     now = datetime.now().astimezone().replace(microsecond=0)
-    change = plan(loaded.ledger, now)
-    source = loaded.texts["tasks"]
-    after = _apply(source, loaded.task_starts, loaded.ledger, change) if (
-        change.updated or change.added) else source.text
-    _validate_result(where, loaded, change)
+    change = plan(index, now)
+    _validate_result(where, index, change)
+    source = yamldoc.decode(raw["tasks"], display(where.tasks_path))[0]
+    assert source is not None
+    after, new_index = _apply(index, change)
     outcome = Outcome(change, source.path, source.text, after, False)
     if dry_run or after == source.text:
         return outcome
     data = (b"\xef\xbb\xbf" if source.bom else b"") + after.encode("utf-8")
-    if _read_quietly(target) != loaded.raw["tasks"]:
+    if _read_quietly(target) != raw["tasks"]:
         return None  # changed on disk since it was read (an editor?): read it again
     atomic_write(target, data)
     outcome.written = True
+    cache.put("index", cache.digest(data, raw["voices"]), new_index.entry())
     return outcome
 
 
-def _apply(source: yamldoc.Text, starts: list[int], ledger: Ledger, change: Change) -> str:
-    from . import edit
+def _cached_index(where: LedgerDir, raw: dict[str, bytes]) -> edit.TaskIndex | None:
+    """The index of these exact bytes, if an earlier run found them clean."""
+    if "tasks" not in raw or "voices" not in raw:
+        return None
+    entry = cache.get("index", cache.digest(raw["tasks"], raw["voices"]))
+    if entry is None:
+        return None
+    source, _ = yamldoc.decode(raw["tasks"], display(where.tasks_path))
+    return None if source is None else edit.TaskIndex.from_entry(source.text, source.newline,
+                                                                 entry)
 
-    text, newline = source.text, source.newline
-    blocks = edit.task_blocks(text, starts)
-    index = {task.id: i for i, task in enumerate(ledger.tasks)}
+
+def _apply(index: edit.TaskIndex, change: Change) -> tuple[str, edit.TaskIndex]:
+    """The new text, and the index of the new text (offsets moved by the edits)."""
+    text, newline = index.text, index.newline
     pieces: list[tuple[int, int, str]] = []
     for old, new in change.updated:
-        block = blocks[index[old.id]]
+        i = index.position(old.id)
+        assert i is not None
+        block = index.block(i)
         pieces.append((block.start, block.end,
                        edit.rewrite_block(text[block.start:block.end], newline, old, new)))
+    inserted: list[tuple[int, tuple[int, int, str], int, Task]] = []  # after, piece, offset, task
     for task in change.added:
-        pieces.append(_insertion(text, newline, blocks, ledger, task))
-    for start, end, replacement in sorted(pieces, key=lambda p: (p[0], p[1]), reverse=True):
+        after, at, new_text, offset = _insertion(index, task)
+        piece = (at, at, new_text)
+        inserted.append((after, piece, offset, task))
+        pieces.append(piece)
+    pieces.sort(key=lambda p: (p[0], p[1]))
+    for start, end, replacement in reversed(pieces):
         text = text[:start] + replacement + text[end:]
-    return text
+
+    def moved(offset: int, skip: tuple[int, int, str] | None = None) -> int:
+        return offset + sum(len(r) - (e - s) for s, e, r in pieces if e <= offset and
+                            (s, e, r) != skip)
+
+    ids, levels, seqs = list(index.ids), list(index.levels), list(index.seqs)
+    starts = [moved(s) for s in index.starts]
+    for after, piece, offset, task in sorted(inserted, key=lambda x: x[0], reverse=True):
+        position = after + 1
+        ids.insert(position, task.id)
+        levels.insert(position, task.level)
+        seqs.insert(position, task.seq)
+        starts.insert(position, moved(piece[0], piece) + offset)
+    return text, edit.TaskIndex(text, newline, ids, levels, seqs, starts)
 
 
-def _insertion(text: str, newline: str, blocks: list, ledger: Ledger,
-               task: Task) -> tuple[int, int, str]:
-    """Where a new task goes (after the last task of its level) and its text."""
-    from . import edit
-
-    if not blocks:
+def _insertion(index: edit.TaskIndex, task: Task) -> tuple[int, int, str, int]:
+    """Where a new task goes (after the last task of its level): (after which task, offset,
+    text, where the new item's content starts within the text)."""
+    if not index.ids:
         raise WriteError(
             "the ledger has no task yet, and `add` writes next to existing tasks",
             hint="write the first task into tasks.yaml by hand (see `reformctl schema tasks`)",
         )
-    same_level = [i for i, t in enumerate(ledger.tasks) if t.level == task.level]
-    chosen = same_level[-1] if same_level else len(blocks) - 1
-    body = text[blocks[chosen].start:blocks[chosen].end]
-    at = blocks[chosen].start + _content_length(body)
+    text, newline = index.text, index.newline
+    same = [i for i, level in enumerate(index.levels) if level == task.level]
+    chosen = same[-1] if same else len(index.ids) - 1
+    block = index.block(chosen)
+    body = text[block.start:block.end]
+    at = block.start + _content_length(body)
     # Tasks separated by blank lines get one before the new task too.
-    probe = blocks[chosen] if chosen < len(blocks) - 1 else blocks[max(chosen - 1, 0)]
+    probe = index.block(chosen if chosen < len(index.ids) - 1 else max(chosen - 1, 0))
     probe_body = text[probe.start:probe.end]
     separated = any(not line.strip() for line in
                     probe_body[_content_length(probe_body):].splitlines())
-    lines = edit.task_lines(task, len(body) - len(body.lstrip(" ")))
-    new_text = (newline if separated else "") + newline.join(lines) + newline
+    dash_col = len(body) - len(body.lstrip(" "))
+    prefix = (newline if separated else "")
     if at > 0 and text[at - 1] != "\n":  # the file ends without a newline
-        new_text = newline + new_text
-    return at, at, new_text
+        prefix = newline + prefix
+    new_text = prefix + newline.join(edit.task_lines(task, dash_col)) + newline
+    return chosen, at, new_text, len(prefix) + dash_col + 2
 
 
 def _content_length(body: str) -> int:
@@ -403,14 +500,13 @@ def _content_length(body: str) -> int:
     return sum(len(line) for line in lines)
 
 
-def _validate_result(where: LedgerDir, loaded: Loaded, change: Change) -> None:
-    """The ledger after the change must still pass every rule (errors refuse the change)."""
-    assert loaded.ledger is not None
-    replaced = {old.id: new for old, new in change.updated}
-    tasks = [replaced.get(t.id, t) for t in loaded.ledger.tasks] + change.added
-    voices = list(enumerate(loaded.ledger.voices))
+def _validate_result(where: LedgerDir, index: edit.TaskIndex, change: Change) -> None:
+    """The changed and added tasks must pass every rule (the rest were valid and are unchanged:
+    an update never changes ids, numbers or links, and an added task takes fresh ones)."""
+    tasks = [new for _, new in change.updated] + change.added
+    ids = set(index.ids) | {t.id for t in change.added}
     ctx = RuleContext(display(where.tasks_path), display(where.voices_path),
-                      list(enumerate(tasks)), voices, {t.id for t in tasks})
+                      list(enumerate(tasks)), [], ids)
     problems = [d for d in run_rules(ctx) if d.is_error]
     if problems:
         raise LedgerError(

@@ -234,7 +234,7 @@ def add(
             other = get_task(ledger, key)
             if other.id not in [t.id for t in links]:
                 links.append(other)
-        task = edit.new_task(ledger.tasks, lvl, text.strip(),
+        task = edit.new_task(ledger, lvl, text.strip(),
                              {**fields, "related": [t.id for t in links]}, who, when or now, note)
         change = Change(added=[task])
         for other in links:
