@@ -550,7 +550,8 @@ def _history(entries: Sequence[dict[str, Any]]) -> Any:
             rows.append((field_name, f"{cell_text(old) or _NONE} → {cell_text(new) or _NONE}"))
         if entry.get("note"):
             rows.append(("note", entry["note"]))
-        rows += [("evidence", item) for item in entry.get("evidence") or ()]
+        if entry.get("evidence"):
+            rows.append(("evidence", "\n".join(cell_text(item) for item in entry["evidence"])))
         parts.append(Padding(head, (0, 0, 0, 2)))
         if rows:
             parts.append(Padding(_fields(rows), (0, 0, 0, 6)))
