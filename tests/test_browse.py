@@ -145,6 +145,19 @@ def test_voices_for_a_task_by_id_or_ref(ledger):
                                                                   "--format", "json")
 
 
+def test_usage_errors_come_before_reading_the_ledger(ledger):
+    (ledger / "tasks.yaml").write_text("plan: [\n", "utf-8")
+    assert run_cli("show", "X9").code == 2
+    assert run_cli("voices", "--task", "X9").code == 2
+    assert run_cli("voices", "x").code == 2
+    assert run_cli("list", "--level", "x").code == 2
+    assert run_cli("show", "G3").code == 1
+
+
+def test_voices_listing_takes_text_for_table(ledger):
+    assert ok("voices", "--format", "text") == ok("voices")
+
+
 def test_voice_formats(ledger):
     assert ok("voices", "3") == ok("voices", "3", "--format", "text")
     assert ok("voices", "3", "--format", "table") == ok("voices", "3")

@@ -97,16 +97,22 @@ def get_task(ledger: Ledger, text: str) -> Task:
     return task
 
 
-def get_voice(ledger: Ledger, text: str) -> Voice:
-    """The statement numbered ``text``; UsageError if it is not a number, NotFoundError if absent."""
+def voice_key(text: str) -> int:
+    """Check the form of a statement number (``2``)."""
     value = unicodedata.normalize("NFKC", text).strip()
     if not (value.isascii() and value.isdecimal() and int(value) > 0):
         raise UsageError(f"'{text}' is not a statement number",
                          hint="write a number such as 2; `reformctl voices` lists them")
-    voice = ledger.voice(int(value))
+    return int(value)
+
+
+def get_voice(ledger: Ledger, text: str) -> Voice:
+    """The statement numbered ``text``; UsageError if it is not a number, NotFoundError if absent."""
+    number = voice_key(text)
+    voice = ledger.voice(number)
     if voice is None:
         raise NotFoundError(
-            f"no statement {int(value)} in this ledger",
+            f"no statement {number} in this ledger",
             hint="`reformctl voices` lists the statements with their numbers",
         )
     return voice

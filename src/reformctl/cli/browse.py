@@ -137,10 +137,11 @@ def show(
       reformctl show G3
       reformctl show 22 --format json
     """
-    from ..query import get_task, task_detail
+    from ..query import get_task, task_detail, task_key
     from ..render import record, task_view
     from ..storage import open_ledger
 
+    task_key(task)  # a malformed address is a usage error, whatever state the ledger is in
     ledger = open_ledger(ledger_dir(data))
     emit(record(task_detail(ledger, get_task(ledger, task)), format, task_view))
 
@@ -168,14 +169,17 @@ def voices(
       reformctl voices --task G6 --format json
     """
     from ..errors import UsageError
-    from ..query import get_task, get_voice, voice_detail
+    from ..query import get_task, get_voice, task_key, voice_detail, voice_key
     from ..render import VOICE_COLUMNS, record, voice_view
     from ..storage import open_ledger
 
     if voice is not None and task is not None:
         raise UsageError("give a statement number or --task, not both",
                          hint="`reformctl voices --task G6` lists the statements on task G6")
+    if task is not None:
+        task_key(task)
     if voice is not None:
+        voice_key(voice)
         fmt = "text" if format in (None, "table") else format
         if fmt not in ("text", "json", "yaml"):
             raise UsageError(f"one statement is shown as text, json or yaml, not {fmt}",

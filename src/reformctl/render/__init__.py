@@ -409,7 +409,7 @@ def listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: s
     """Any listing in any of :data:`LISTING_FORMATS`: the one output path of list-like commands.
 
     JSON and YAML carry the records whole; CSV every column; the table and markdown views the
-    columns with ``table=True``.
+    columns with ``table=True``. ``text`` is the table too.
     """
     if fmt == "json":
         return to_json(list(records))
@@ -422,7 +422,7 @@ def listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: s
     if fmt == "markdown":
         return md_table([c.header for c in shown], [[c.get(r) for c in shown] for r in records],
                         [c.justify for c in shown])
-    if fmt == "table":
+    if fmt in ("table", "text"):
         return _Trimmed(rich_table(columns, records, title))
     raise ValueError(f"unknown listing format {fmt!r}")
 
@@ -606,11 +606,11 @@ def voice_view(detail: dict[str, Any]) -> Any:
 
 
 def record(detail: dict[str, Any], fmt: str, view: Callable[[dict[str, Any]], Any]) -> Any:
-    """One record in any of :data:`RECORD_FORMATS`."""
+    """One record in any of :data:`RECORD_FORMATS` (``table`` is the text view too)."""
     if fmt == "json":
         return to_json(detail)
     if fmt == "yaml":
         return to_yaml(detail)
-    if fmt == "text":
+    if fmt in ("text", "table"):
         return _Trimmed(view(detail))
     raise ValueError(f"unknown record format {fmt!r}")
