@@ -230,17 +230,19 @@ def _text_class() -> type:
     """rich's Text with the line breaking above (made on first use: rich is imported lazily)."""
     if _TEXT_CLASS:
         return _TEXT_CLASS[0]
-    from rich._pick import pick_bool
     from rich.containers import Lines
     from rich.measure import Measurement
-    from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
+    from rich.text import Text
 
     class WrappingText(Text):
+        """Text.wrap as in rich 13-15, with :func:`line_breaks` in place of rich's divide_line."""
+
         def wrap(self, console: Any, width: int, *, justify: Any = None, overflow: Any = None,
                  tab_size: int = 8, no_wrap: bool | None = None) -> Lines:
-            wrap_justify = justify or self.justify or DEFAULT_JUSTIFY
-            wrap_overflow = overflow or self.overflow or DEFAULT_OVERFLOW
-            no_wrap = pick_bool(no_wrap, self.no_wrap, False) or overflow == "ignore"
+            wrap_justify = justify or self.justify or "default"
+            wrap_overflow = overflow or self.overflow or "fold"
+            no_wrap = next((b for b in (no_wrap, self.no_wrap) if b is not None), False) or (
+                overflow == "ignore")
             lines = Lines()
             for line in self.split(allow_blank=True):
                 if "\t" in line:
