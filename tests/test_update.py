@@ -97,7 +97,7 @@ def test_chinese_status_and_given_progress_win_over_done(ledger):
 @pytest.mark.parametrize("args, code, message", [
     (["3", "--status", "finished"], 2, "unknown status 'finished'"),
     (["3", "--progress", "101"], 2, "less than or equal to 100"),
-    (["3", "--due", "2018-13-45"], 2, "--due '2018-13-45' is not a date"),
+    (["3", "--due", "2018-13-45"], 2, "--due '2018-13-45' is not a real date"),
     (["3", "--at", "yesterday", "--note", "x"], 2, "--at 'yesterday' is not a time"),
     (["3"], 2, "nothing to update"),
     (["99", "--status", "done"], 1, "no task 99"),

@@ -6,6 +6,7 @@ Everything returns plain data (dicts of JSON-able values) or model objects; noth
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,23 +18,35 @@ from .models import LEVEL_WORDS, LEVELS, STATUS_WORDS, STATUSES, Ledger, Task, V
 SORT_KEYS = ("id", "due", "status", "level", "progress")
 _REF = re.compile(r"(?i)([dfg])([1-9][0-9]*)\Z")
 
+TASK_FORMS = "an id such as 22, or a level letter and number: D3 (district), F3 (federation), " \
+    "G3 (grassroots)"
+
+
+def fold(text: str) -> str:
+    """``text`` for matching: Unicode-normalised (full-width Ｇ３ is G3), stripped, case-folded."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
 
 def parse_level(word: str) -> str:
-    level = LEVEL_WORDS.get(word.strip().lower()) or LEVEL_WORDS.get(word.strip())
+    """``district`` from any accepted word: English, letter (D/F/G) or Chinese (区级/区总工会/基层)."""
+    level = LEVEL_WORDS.get(fold(word))
     if level is None:
         raise UsageError(
             f"unknown level '{word}'; valid levels: "
-            + ", ".join(f"{lv} ({zh})" for lv, zh in _zh(LEVELS, "level"))
+            + ", ".join(f"{lv} ({zh})" for lv, zh in _zh(LEVELS, "level")),
+            hint="the letters D, F, G work too, e.g. --level grassroots, --level 基层 or --level G",
         )
     return level
 
 
 def parse_status(word: str) -> str:
-    status = STATUS_WORDS.get(word.strip().lower()) or STATUS_WORDS.get(word.strip())
+    """``in-progress`` from any accepted word, English or Chinese (未开始/进行中/已完成/受阻/已取消)."""
+    status = STATUS_WORDS.get(fold(word))
     if status is None:
         raise UsageError(
             f"unknown status '{word}'; valid statuses: "
-            + ", ".join(f"{st} ({zh})" for st, zh in _zh(STATUSES, "status"))
+            + ", ".join(f"{st} ({zh})" for st, zh in _zh(STATUSES, "status")),
+            hint="e.g. --status in-progress or --status 进行中; repeat it for several",
         )
     return status
 
@@ -46,27 +59,34 @@ def _zh(values: Iterable[str], kind: str) -> list[tuple[str, str]]:
 
 
 def parse_date(text: str, what: str = "date") -> date:
+    """A ``YYYY-MM-DD`` date from the command line (``what`` names the option in the message)."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not _DATE.match(value):
+        raise UsageError(f"{what} '{text}' is not a date",
+                         hint="write dates as YYYY-MM-DD, e.g. 2018-12-31")
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"{what} '{text}' is not a date; write it as YYYY-MM-DD") from None
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{what} '{text}' is not a real date ({exc})",
+                         hint="write dates as YYYY-MM-DD, e.g. 2018-12-31") from None
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def task_key(text: str) -> int | str:
     """Check the form of a task address: an id (``3``) or a ref (``D3``, ``f12``, ``G3``)."""
-    text = text.strip()
-    if text.isdigit() and int(text) > 0:
-        return int(text)
-    match = _REF.match(text)
-    if match:
-        return match.group(1).upper() + match.group(2)
-    raise UsageError(
-        f"'{text}' is not a task id or ref; write an id (3) or a level letter and number "
-        "(D3 district, F3 federation, G3 grassroots)"
-    )
+    value = unicodedata.normalize("NFKC", text).strip()
+    if value.isascii() and value.isdecimal() and int(value) > 0:
+        return int(value)
+    match = _REF.match(value)
+    if match and value.isascii():
+        return match.group(1).upper() + str(int(match.group(2)))
+    raise UsageError(f"'{text}' is not a task id or ref", hint=f"write {TASK_FORMS}")
 
 
 def get_task(ledger: Ledger, text: str) -> Task:
+    """The task ``text`` addresses; UsageError for a malformed address, NotFoundError if absent."""
     key = task_key(text)
     task = ledger.task(key)
     if task is None:
@@ -77,13 +97,22 @@ def get_task(ledger: Ledger, text: str) -> Task:
     return task
 
 
+def voice_key(text: str) -> int:
+    """Check the form of a statement number (``2``)."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not (value.isascii() and value.isdecimal() and int(value) > 0):
+        raise UsageError(f"'{text}' is not a statement number",
+                         hint="write a number such as 2; `reformctl voices` lists them")
+    return int(value)
+
+
 def get_voice(ledger: Ledger, text: str) -> Voice:
-    if not text.strip().isdigit():
-        raise UsageError(f"'{text}' is not a statement number; write a number such as 2")
-    voice = ledger.voice(int(text))
+    """The statement numbered ``text``; UsageError if it is not a number, NotFoundError if absent."""
+    number = voice_key(text)
+    voice = ledger.voice(number)
     if voice is None:
         raise NotFoundError(
-            f"no statement {text.strip()} in this ledger",
+            f"no statement {number} in this ledger",
             hint="`reformctl voices` lists the statements with their numbers",
         )
     return voice
@@ -95,16 +124,48 @@ def get_voice(ledger: Ledger, text: str) -> Voice:
 
 @dataclass(frozen=True)
 class TaskFilter:
-    levels: frozenset[str] = frozenset()
-    statuses: frozenset[str] = frozenset()
-    owner: str | None = None  # case-insensitive substring of owner or a partner
-    tags: frozenset[str] = frozenset()  # any of them, case-insensitive
-    search: str | None = None  # case-insensitive substring of text, title or owner
-    overdue_on: date | None = None  # due before this day and not done/dropped
-    due_before: date | None = None  # due strictly before this day
+    """What ``reformctl list`` keeps. Every given criterion must hold (they narrow one another).
+
+    Text criteria match case-insensitively after Unicode normalisation (NFKC), so full-width and
+    half-width forms (``＋``/``+``, ``Ａ``/``A``) are the same.
+    """
+
+    levels: frozenset[str] = frozenset()  # any of them
+    statuses: frozenset[str] = frozenset()  # any of them
+    owner: str | None = None  # a substring of the owner or of a partner
+    tags: frozenset[str] = frozenset()  # every one of them (a tag matches whole, not in part)
+    search: str | None = None  # a substring of the text, title or owner
+    overdue_on: date | None = None  # due before this day and not done or dropped
+    due_before: date | None = None  # due strictly before this day (tasks with no due: never)
+
+
+def task_filter(*, levels: Iterable[str] = (), statuses: Iterable[str] = (),
+                owner: str | None = None, tags: Iterable[str] = (), search: str | None = None,
+                overdue_on: date | None = None, due_before: date | None = None) -> TaskFilter:
+    """A :class:`TaskFilter` from command-line words: levels and statuses in English or Chinese.
+
+    Raises :class:`UsageError` for an unknown level or status, or an empty text criterion.
+    """
+    for option, value in (("--owner", owner), ("--search", search),
+                          *(("--tag", t) for t in tags)):
+        if value is not None and not fold(value):
+            raise UsageError(f"{option} needs some text", hint=f"e.g. {option} {_EXAMPLE[option]}")
+    return TaskFilter(
+        levels=frozenset(parse_level(v) for v in levels),
+        statuses=frozenset(parse_status(v) for v in statuses),
+        owner=owner,
+        tags=frozenset(tags),
+        search=search,
+        overdue_on=overdue_on,
+        due_before=due_before,
+    )
+
+
+_EXAMPLE = {"--owner": "组织部", "--search": "经费", "--tag": "funding"}
 
 
 def is_overdue(task: Task, on: date) -> bool:
+    """Past its due date on day ``on`` (due that very day is not overdue) and not done/dropped."""
     return task.due is not None and task.due < on and task.status not in ("done", "dropped")
 
 
@@ -114,15 +175,14 @@ def matches(task: Task, flt: TaskFilter) -> bool:
     if flt.statuses and task.status not in flt.statuses:
         return False
     if flt.owner is not None:
-        needle = flt.owner.casefold()
-        if not any(needle in unit.casefold() for unit in [task.owner or "", *task.partners]):
+        needle = fold(flt.owner)
+        if not any(needle in fold(unit) for unit in [task.owner or "", *task.partners]):
             return False
-    if flt.tags and not {t.casefold() for t in task.tags} & {t.casefold() for t in flt.tags}:
+    if flt.tags and not {fold(t) for t in flt.tags} <= {fold(t) for t in task.tags}:
         return False
     if flt.search is not None:
-        needle = flt.search.casefold()
-        haystack = " ".join(s for s in (task.text, task.title, task.owner) if s)
-        if needle not in haystack.casefold():
+        needle = fold(flt.search)
+        if not any(needle in fold(s) for s in (task.text, task.title, task.owner) if s):
             return False
     if flt.overdue_on is not None and not is_overdue(task, flt.overdue_on):
         return False
@@ -130,11 +190,18 @@ def matches(task: Task, flt: TaskFilter) -> bool:
 
 
 def select(tasks: Iterable[Task], flt: TaskFilter) -> list[Task]:
+    """The tasks that match ``flt``, in their order."""
     return [t for t in tasks if matches(t, flt)]
 
 
 def sort_tasks(tasks: list[Task], key: str = "id", reverse: bool = False) -> list[Task]:
-    """Stable sort; tasks without the key's value come last either way; ties by id."""
+    """Sorted by ``key`` (one of :data:`SORT_KEYS`); ``reverse`` turns the whole order round.
+
+    Ties keep id order (for ``level``: the number within the level). Tasks without a value for
+    the key (no due date, no progress) come last, in id order, whether reversed or not.
+    """
+    if key not in SORT_KEYS:
+        raise UsageError(f"cannot sort by '{key}'; valid keys: {', '.join(SORT_KEYS)}")
     rank = {  # (value is missing, value, tie-break)
         "id": lambda t: (False, t.id, 0),
         "due": lambda t: (t.due is None, t.due or date.min, t.id),
@@ -145,6 +212,15 @@ def sort_tasks(tasks: list[Task], key: str = "id", reverse: bool = False) -> lis
     present = [t for t in tasks if not rank(t)[0]]
     missing = [t for t in tasks if rank(t)[0]]
     return sorted(present, key=rank, reverse=reverse) + sorted(missing, key=lambda t: t.id)
+
+
+def list_tasks(tasks: Iterable[Task], flt: TaskFilter, sort: str = "id", reverse: bool = False,
+               limit: int | None = None) -> list[Task]:
+    """``reformctl list``: filter, sort, then keep the first ``limit`` (``0`` keeps none)."""
+    if limit is not None and limit < 0:
+        raise UsageError(f"--limit {limit} is negative", hint="give a count such as --limit 10")
+    chosen = sort_tasks(select(tasks, flt), sort, reverse)
+    return chosen if limit is None else chosen[:limit]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,12 +245,18 @@ def voice_record(voice: Voice) -> dict[str, Any]:
     return voice.model_dump(mode="json")
 
 
+def related_tasks(ledger: Ledger, task: Task) -> list[Task]:
+    """Tasks that carry the same work: those ``task`` names and those naming it, in id order."""
+    ids = set(task.related) | {t.id for t in ledger.tasks if task.id in t.related}
+    found = (ledger.task(i) for i in sorted(ids - {task.id}))
+    return [t for t in found if t is not None]
+
+
 def task_detail(ledger: Ledger, task: Task) -> dict[str, Any]:
     """A task whole: its fields, its related tasks and the statements that bear on it."""
-    related = [ledger.task(i) for i in task.related]
     return {
         **task_record(task),
-        "related_tasks": [task_brief(t) for t in related if t is not None],
+        "related_tasks": [task_brief(t) for t in related_tasks(ledger, task)],
         "voices": [
             {"id": v.id, "headline": v.headline, "speaker": v.speaker, "unit": v.unit}
             for v in ledger.voices_for(task.id)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError
+from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from .. import __version__
@@ -24,7 +26,18 @@ DEBUG_ENV = "REFORMCTL_DEBUG"
 
 
 class _Group(TyperGroup):
-    """Turns library errors into a message and an exit code, in exactly one place."""
+    """Turns library errors into a message and an exit code, in exactly one place.
+
+    The command line's own usage errors (an unknown option, a value not among the choices, a
+    missing argument) are shown the same way as :class:`~reformctl.errors.UsageError`: one line
+    and a hint, exit 2.
+    """
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except ClickUsageError as exc:
+            _usage_failure(exc, exc.ctx.command_path if exc.ctx else "reformctl")
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -32,6 +45,11 @@ class _Group(TyperGroup):
         except ReformctlError as exc:
             say_error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except ClickUsageError as exc:
+            path = exc.ctx.command_path if exc.ctx else ctx.command_path
+            if ctx.invoked_subcommand and path == ctx.command_path:
+                path = f"{path} {ctx.invoked_subcommand}"
+            _usage_failure(exc, path)
         except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
             raise
         except BrokenPipeError:
@@ -47,6 +65,18 @@ class _Group(TyperGroup):
                 "traceback, and report it"
             )
             raise typer.Exit(EXIT_PROBLEM) from None
+
+
+def _usage_failure(exc: ClickUsageError, command: str) -> NoReturn:
+    """Show click's usage error like ours (message, hint), or let click show help it carries."""
+    if isinstance(exc, NoArgsIsHelpError):
+        raise exc
+    message = exc.format_message().replace("Value error, ", "").strip()
+    message = message[:1].lower() + message[1:]
+    if message.endswith(".") and message.count(". ") == 0:
+        message = message[:-1]
+    say_error(f"{message}\n  hint: `{command} --help` shows the usage and examples")
+    raise typer.Exit(exc.exit_code) from None
 
 
 app = typer.Typer(
@@ -92,7 +122,8 @@ DataOption = Annotated[
     typer.Option(
         "--data", metavar="DIR", show_default=False,
         help="Ledger directory holding tasks.yaml and voices.yaml. Default: $REFORMCTL_DATA, "
-        "else the nearest data/ upwards, else the packaged sample (read-only).",
+        "else the nearest data/ upwards, else the packaged sample (read-only). "
+        "Example: --data ~/plans/2018/data",
     ),
 ]
 
@@ -104,9 +135,13 @@ def ledger_dir(data: str | None) -> LedgerDir:
 
 
 def console(stderr: bool = False) -> Any:
+    """Where rich output goes. With ``NO_COLOR`` set, no control codes at all: rich alone would
+    still send bold and underline; off a terminal it sends none anyway."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False)
+    plain = os.environ.get("NO_COLOR", "") != ""
+    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False,
+                   **({"color_system": None} if plain else {}))
 
 
 def emit(output: Any) -> None:

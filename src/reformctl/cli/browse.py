@@ -2,61 +2,95 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from . import DataOption, app, emit, ledger_dir
+from . import DataOption, app, emit, ledger_dir, say
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..render import Column
 
 ListingFormat = Literal["table", "json", "csv", "markdown", "yaml"]
 RecordFormat = Literal["text", "json", "yaml"]
+AnyFormat = Literal["table", "text", "json", "csv", "markdown", "yaml"]
 SortKey = Literal["id", "due", "status", "level", "progress"]
 
 ListingFormatOption = Annotated[
     ListingFormat,
-    typer.Option("--format", "-f", help="Output format: table (terminal), json, csv, markdown "
-                 "(GitHub table) or yaml."),
+    typer.Option("--format", "-f", help="Output format: table (for the terminal), json, csv (every "
+                 "field, formula-safe), markdown (a GitHub table) or yaml. "
+                 "Example: --format markdown"),
 ]
 RecordFormatOption = Annotated[
-    RecordFormat, typer.Option("--format", "-f", help="Output format: text, json or yaml.")
+    RecordFormat, typer.Option("--format", "-f", help="Output format: text, json or yaml. "
+                               "Example: --format json")
 ]
+
+
+def emit_listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
+                 nothing: str) -> None:
+    """The one output path of listing commands; an empty table is a message, not an empty frame."""
+    from ..render import listing
+
+    if not records and fmt == "table":
+        say(nothing)
+        return
+    emit(listing(records, columns, fmt))
 
 
 @app.command("list")
 def list_tasks(
     level: Annotated[list[str] | None, typer.Option(
         "--level", "-l", metavar="LEVEL", show_default=False,
-        help="Only this level: district|federation|grassroots, D|F|G, or 区级|区总工会|基层. "
-        "Repeatable.")] = None,
+        help="Only tasks at this level: district, federation, grassroots (or D, F, G, or "
+        "区级, 区总工会, 基层). Repeat for several. Example: --level 基层")] = None,
     status: Annotated[list[str] | None, typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
-        help="Only this status: todo|in-progress|done|blocked|dropped, or "
-        "未开始|进行中|已完成|受阻|已取消. Repeatable.")] = None,
+        help="Only tasks with this status: todo, in-progress, done, blocked, dropped (or "
+        "未开始, 进行中, 已完成, 受阻, 已取消). Repeat for several. "
+        "Example: --status todo --status blocked")] = None,
     owner: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="Only tasks whose owner or a partner contains TEXT.")] = None,
+        metavar="TEXT", show_default=False,
+        help="Only tasks whose lead unit or a partner unit contains TEXT (any case). "
+        "Example: --owner 组织部")] = None,
     tag: Annotated[list[str] | None, typer.Option(
-        metavar="TAG", show_default=False, help="Only tasks with this tag. Repeatable (any).")
-    ] = None,
+        metavar="TAG", show_default=False,
+        help="Only tasks tagged TAG (the whole tag, any case). Repeat to require several. "
+        "Example: --tag funding")] = None,
     search: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="Only tasks whose text, title or owner contains TEXT.")] = None,
+        metavar="TEXT", show_default=False,
+        help="Only tasks whose text, title or owner contains TEXT (any case). "
+        "Example: --search 经费")] = None,
     overdue: Annotated[bool, typer.Option(
-        "--overdue/--no-overdue",
-        help="Only tasks past their due date (as of --as-of) and not done or dropped.")] = False,
+        "--overdue/--no-overdue", show_default=False,
+        help="Only tasks past their due date and not done or dropped (as of today, or of "
+        "--as-of). Example: --overdue")] = False,
     due_before: Annotated[str | None, typer.Option(
-        metavar="DATE", help="Only tasks due before DATE (YYYY-MM-DD).")] = None,
+        metavar="DATE", show_default=False,
+        help="Only tasks due before DATE (YYYY-MM-DD); tasks with no due date are left out. "
+        "Example: --due-before 2018-07-01")] = None,
     as_of: Annotated[str | None, typer.Option(
-        metavar="DATE", help="The day --overdue counts from (YYYY-MM-DD). Default: today.")
-    ] = None,
-    sort: Annotated[SortKey, typer.Option(help="Sort by this field.")] = "id",
-    reverse: Annotated[bool, typer.Option("--reverse/--no-reverse",
-                                          help="Reverse the order.")] = False,
+        metavar="DATE", show_default=False,
+        help="The day --overdue counts from (YYYY-MM-DD); default today. "
+        "Example: --overdue --as-of 2019-01-15")] = None,
+    sort: Annotated[SortKey, typer.Option(
+        help="Sort by this field; ties keep id order, tasks without the value come last. "
+        "Example: --sort due")] = "id",
+    reverse: Annotated[bool, typer.Option(
+        "--reverse/--no-reverse", show_default=False,
+        help="Reverse the order. Example: --sort progress --reverse")] = False,
     limit: Annotated[int | None, typer.Option(
-        min=0, metavar="N", help="Show at most N tasks.")] = None,
+        metavar="N", show_default=False,
+        help="Show at most N tasks (after filtering and sorting). Example: --limit 5")] = None,
     format: ListingFormatOption = "table",
     data: DataOption = None,
 ) -> None:
     """List tasks, filtered and sorted.
+
+    Filters narrow one another: a task is listed when it passes every one given.
 
     \b
     Examples:
@@ -65,44 +99,49 @@ def list_tasks(
       reformctl list --overdue --as-of 2019-01-15 --sort due
       reformctl list --search 经费 --format markdown
     """
-    from ..query import TaskFilter, parse_date, parse_level, parse_status, select, sort_tasks
-    from ..query import task_record
-    from ..render import TASK_COLUMNS, listing
+    from datetime import date
+
+    from ..errors import UsageError
+    from ..query import list_tasks as choose
+    from ..query import parse_date, task_filter, task_record
+    from ..render import TASK_COLUMNS
     from ..storage import open_ledger
 
-    flt = TaskFilter(
-        levels=frozenset(parse_level(v) for v in level or ()),
-        statuses=frozenset(parse_status(v) for v in status or ()),
-        owner=owner,
-        tags=frozenset(tag or ()),
-        search=search,
+    if as_of is not None and not overdue:
+        raise UsageError("--as-of only applies to --overdue",
+                         hint="e.g. reformctl list --overdue --as-of 2019-01-15")
+    flt = task_filter(
+        levels=level or (), statuses=status or (), owner=owner, tags=tag or (), search=search,
         overdue_on=(parse_date(as_of, "--as-of") if as_of else date.today()) if overdue else None,
         due_before=parse_date(due_before, "--due-before") if due_before else None,
     )
     ledger = open_ledger(ledger_dir(data))
-    tasks = sort_tasks(select(ledger.tasks, flt), sort, reverse)
-    if limit is not None:
-        tasks = tasks[:limit]
-    emit(listing([task_record(t) for t in tasks], TASK_COLUMNS, format))
+    tasks = choose(ledger.tasks, flt, sort, reverse, limit)
+    emit_listing([task_record(t) for t in tasks], TASK_COLUMNS, format,
+                 "no tasks match" if ledger.tasks else "the ledger has no tasks")
 
 
 @app.command()
 def show(
-    task: Annotated[str, typer.Argument(metavar="ID", help="Task id (3) or ref (D3, F3, G3).")],
+    task: Annotated[str, typer.Argument(
+        metavar="ID", show_default=False,
+        help="The task: its id or its level letter and number. Example: 22, or G3")],
     format: RecordFormatOption = "text",
     data: DataOption = None,
 ) -> None:
-    """Show one task whole: fields, related tasks, statements, history.
+    """Show one task whole: every field, related tasks at other levels, the statements that
+    bear on it, and its history.
 
     \b
     Examples:
       reformctl show G3
       reformctl show 22 --format json
     """
-    from ..query import get_task, task_detail
+    from ..query import get_task, task_detail, task_key
     from ..render import record, task_view
     from ..storage import open_ledger
 
+    task_key(task)  # a malformed address is a usage error, whatever state the ledger is in
     ledger = open_ledger(ledger_dir(data))
     emit(record(task_detail(ledger, get_task(ledger, task)), format, task_view))
 
@@ -110,13 +149,15 @@ def show(
 @app.command()
 def voices(
     voice: Annotated[str | None, typer.Argument(
-        metavar="[ID]", show_default=False, help="Show this statement whole.")] = None,
+        metavar="ID", show_default=False,
+        help="Show this statement whole (its number). Example: 3")] = None,
     task: Annotated[str | None, typer.Option(
-        metavar="ID", help="Only statements that bear on this task (id or ref).")] = None,
-    format: Annotated[ListingFormat | None, typer.Option(
+        metavar="ID", show_default=False,
+        help="Only statements that bear on this task (id or ref). Example: --task G6")] = None,
+    format: Annotated[AnyFormat | None, typer.Option(
         "--format", "-f", show_default=False,
-        help="Listing: table, json, csv, markdown, yaml (default table). One statement: text, "
-        "json, yaml (default text).")] = None,
+        help="A listing: table (default), json, csv, markdown or yaml. One statement: text "
+        "(default), json or yaml. Example: --format json")] = None,
     data: DataOption = None,
 ) -> None:
     """The symposium's statements (座谈会发言): as a table, or one whole.
@@ -128,19 +169,31 @@ def voices(
       reformctl voices --task G6 --format json
     """
     from ..errors import UsageError
-    from ..query import get_task, get_voice, voice_detail
-    from ..render import VOICE_COLUMNS, listing, record, voice_view
+    from ..query import get_task, get_voice, task_key, voice_detail, voice_key
+    from ..render import VOICE_COLUMNS, record, voice_view
     from ..storage import open_ledger
 
-    ledger = open_ledger(ledger_dir(data))
-    if voice is not None:
-        fmt = format or "text"
-        if fmt not in ("text", "table", "json", "yaml"):
-            raise UsageError(f"one statement is shown as text, json or yaml, not {fmt}")
-        emit(record(voice_detail(ledger, get_voice(ledger, voice)),
-                    "text" if fmt == "table" else fmt, voice_view))
-        return
-    chosen = ledger.voices
+    if voice is not None and task is not None:
+        raise UsageError("give a statement number or --task, not both",
+                         hint="`reformctl voices --task G6` lists the statements on task G6")
     if task is not None:
-        chosen = ledger.voices_for(get_task(ledger, task).id)
-    emit(listing([voice_detail(ledger, v) for v in chosen], VOICE_COLUMNS, format or "table"))
+        task_key(task)
+    if voice is not None:
+        voice_key(voice)
+        fmt = "text" if format in (None, "table") else format
+        if fmt not in ("text", "json", "yaml"):
+            raise UsageError(f"one statement is shown as text, json or yaml, not {fmt}",
+                             hint="without a number, `reformctl voices --format "
+                             f"{fmt}` lists them all")
+        ledger = open_ledger(ledger_dir(data))
+        emit(record(voice_detail(ledger, get_voice(ledger, voice)), fmt, voice_view))
+        return
+    ledger = open_ledger(ledger_dir(data))
+    chosen = ledger.voices
+    nothing = "the ledger has no statements"
+    if task is not None:
+        found = get_task(ledger, task)
+        chosen = ledger.voices_for(found.id)
+        nothing = f"no statement bears on task {found.id} ({found.ref})"
+    emit_listing([voice_detail(ledger, v) for v in chosen], VOICE_COLUMNS,
+                 "table" if format in (None, "text") else format, nothing)

@@ -11,6 +11,10 @@ Text from the data is always shown literally, whatever the format:
   every table stays one valid table;
 * CSV cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first)
   get a leading apostrophe.
+
+Terminal output lines up by display width (CJK characters take two cells), wraps Chinese text
+without putting closing punctuation at the start of a line, switches listings to a stacked layout
+when the terminal is too narrow for a table, and never ends a line with padding.
 """
 
 from __future__ import annotations
@@ -118,16 +122,157 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
     """A GitHub table whose source lines up, wide (CJK) characters included."""
     from tabulate import tabulate
 
-    text = tabulate(
-        [[md_cell(v) for v in row] for row in rows],
-        headers=[md_cell(h) for h in headers],
-        tablefmt="github",
-        disable_numparse=True,
-        colalign=align,
-    )
+    from wcwidth import wcswidth
+
+    cells = [md_cell(h) for h in headers]
     if not rows:  # tabulate prints no separator row without data; GFM needs one
-        text = "| " + " | ".join(md_cell(h) for h in headers) + " |\n|" + "---|" * len(headers)
-    return text + "\n"
+        widths = [max(3, wcswidth(c)) for c in cells]
+        lines = ["| " + " | ".join(c + " " * (w - wcswidth(c)) for c, w in zip(cells, widths,
+                                                                             strict=True)) + " |",
+                 "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    else:
+        lines = tabulate(
+            [[md_cell(v) for v in row] for row in rows],
+            headers=cells,
+            tablefmt="github",
+            disable_numparse=True,
+            colalign=align,
+        ).split("\n")
+    if align:  # tabulate aligns the source only; the separator row tells the renderer
+        marks = lines[1].split("|")
+        for i, how in enumerate(align, 1):
+            if how == "right" and i < len(marks) - 1:
+                marks[i] = marks[i][:-1] + ":"
+            elif how == "center" and i < len(marks) - 1:
+                marks[i] = ":" + marks[i][1:-1] + ":"
+        lines[1] = "|".join(marks)
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Line breaking for the terminal: CJK text breaks between any two characters, Latin text at
+# spaces, and neither puts closing punctuation at the start of a line nor opening punctuation at
+# the end of one (the usual Chinese rule, 避头尾).
+
+_NO_LINE_START = frozenset(
+    "!%),.:;?]}¢°·’”‰′″℃、。〉》」』】〕〗〙〛〞！＂％＇），．：；？］｝～…‥—–ー々〻ゝゞ"
+    "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+)
+_NO_LINE_END = frozenset("([{£¥‘“〈《「『【〔〖〘〚〝（［｛｢")
+
+
+def _break_points(line: str, widths: Sequence[int]) -> list[bool]:
+    """``can[i]``: a new line may start at character ``i`` of ``line`` (one line, no newline)."""
+    can = [False] * len(line)
+    for i in range(1, len(line)):
+        before, here = line[i - 1], line[i]
+        if here.isspace() or here in _NO_LINE_START or before in _NO_LINE_END:
+            continue
+        can[i] = before.isspace() or widths[i - 1] > 1 or widths[i] > 1
+    return can
+
+
+def _cell_widths(line: str) -> list[int]:
+    from rich.cells import get_character_cell_size
+
+    return [get_character_cell_size(ch) for ch in line]
+
+
+def line_breaks(line: str, width: int) -> list[int]:
+    """Where the lines after the first start when ``line`` is wrapped to ``width`` cells.
+
+    Spaces at a break stay at the end of the line before it (the caller strips them). A run that
+    cannot be broken and does not fit is folded where it reaches the edge.
+    """
+    widths = _cell_widths(line)
+    can = _break_points(line, widths)
+    offsets: list[int] = []
+    start, used, last = 0, 0, 0  # line start, cells used on it, latest break point on it
+    for i, ch in enumerate(line):
+        if i > start and can[i]:
+            last = i
+        if ch.isspace():
+            used += widths[i]
+            continue
+        if used + widths[i] > width and i > start:
+            cut = last if last > start else i
+            offsets.append(cut)
+            start, last = cut, 0
+            used = sum(widths[cut:i])
+            for j in range(cut + 1, i + 1):
+                if can[j]:
+                    last = j
+        used += widths[i]
+    return offsets
+
+
+def _unbreakable_width(line: str) -> int:
+    """The widest piece of ``line`` that cannot be split without folding a word."""
+    widths = _cell_widths(line)
+    can = _break_points(line, widths)
+    widest = piece = trailing = 0
+    for i, ch in enumerate(line):
+        if can[i]:
+            piece = trailing = 0
+        if ch.isspace():
+            trailing += widths[i]
+            continue
+        piece += trailing + widths[i]
+        trailing = 0
+        widest = max(widest, piece)
+    return widest
+
+
+_TEXT_CLASS: list[type] = []
+
+
+def _text_class() -> type:
+    """rich's Text with the line breaking above (made on first use: rich is imported lazily)."""
+    if _TEXT_CLASS:
+        return _TEXT_CLASS[0]
+    from rich.containers import Lines
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    class WrappingText(Text):
+        """Text.wrap as in rich 13-15, with :func:`line_breaks` in place of rich's divide_line."""
+
+        def wrap(self, console: Any, width: int, *, justify: Any = None, overflow: Any = None,
+                 tab_size: int = 8, no_wrap: bool | None = None) -> Lines:
+            wrap_justify = justify or self.justify or "default"
+            wrap_overflow = overflow or self.overflow or "fold"
+            no_wrap = next((b for b in (no_wrap, self.no_wrap) if b is not None), False) or (
+                overflow == "ignore")
+            lines = Lines()
+            for line in self.split(allow_blank=True):
+                if "\t" in line:
+                    line.expand_tabs(tab_size)
+                if no_wrap:
+                    if overflow == "ignore":
+                        lines.append(line)
+                        continue
+                    new_lines = Lines([line])
+                else:
+                    new_lines = line.divide(line_breaks(line.plain, width))
+                    for piece in new_lines:
+                        piece.rstrip_end(width)
+                if wrap_justify:
+                    new_lines.justify(console, width, justify=wrap_justify,
+                                      overflow=wrap_overflow)
+                for piece in new_lines:
+                    piece.truncate(width, overflow=wrap_overflow)
+                lines.extend(new_lines)
+            return lines
+
+        def __rich_measure__(self, console: Any, options: Any) -> Measurement:
+            from rich.cells import cell_len
+
+            lines = self.plain.expandtabs(self.tab_size or 8).split("\n")
+            return Measurement(max(_unbreakable_width(line) for line in lines),
+                               max(cell_len(line) for line in lines))
+
+    _TEXT_CLASS.append(WrappingText)
+    return WrappingText
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,58 +280,153 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
 
 
 def text(value: Any, style: str = "") -> Any:
-    """A rich Text that shows ``value`` literally (never parsed as markup)."""
-    from rich.text import Text
-
-    return Text(cell_text(value), style=style)
+    """A rich Text that shows ``value`` literally (never parsed as markup), wrapping CJK well."""
+    return _text_class()(cell_text(value), style=style)
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a listing: its header, how to get the value, how to show it."""
+    """One column of a listing: its header, how to get the value, how to show it.
+
+    ``get`` gives the value shown in the table and markdown views; ``export`` the value written to
+    CSV when that differs (a number rather than ``40%``). A column with ``table=False`` is written
+    to CSV only: the export carries every field, the views what fits on a screen.
+    """
 
     header: str
     get: Callable[[dict[str, Any]], Any]
     fold: bool = False  # long text: wraps within the column
     justify: str = "left"
     style: Callable[[dict[str, Any]], str] | None = None
+    export: Callable[[dict[str, Any]], Any] | None = None
+    table: bool = True
+
+
+_GAP = 2  # cells between columns
+_MIN_FOLD = 20  # a wrapping column narrower than this is unreadable: stack the listing instead
+
+
+class _Listing:
+    """A terminal listing: a table when the width allows, else one block per record."""
+
+    def __init__(self, columns: Sequence[Column], records: Sequence[dict[str, Any]],
+                 title: str | None) -> None:
+        self.columns = [c for c in columns if c.table]
+        self.records = list(records)
+        self.title = title
+
+    def _cells(self, col: Column, record: dict[str, Any]) -> Any:
+        return text(col.get(record), col.style(record) if col.style else "")
+
+    def table(self) -> Any:
+        from rich import box
+        from rich.table import Table
+
+        table = Table(box=box.SIMPLE_HEAD, title=self.title, title_justify="left",
+                      show_edge=False, pad_edge=False, padding=(0, _GAP - 1, 0, 0), expand=False,
+                      title_style="bold")
+        for col in self.columns:
+            table.add_column(text(col.header, "bold"), overflow="fold", no_wrap=not col.fold,
+                             justify=col.justify,  # type: ignore[arg-type]
+                             min_width=_MIN_FOLD if col.fold else None)
+        for record in self.records:
+            table.add_row(*(self._cells(c, record) for c in self.columns))
+        return table
+
+    def _natural(self, col: Column) -> int:
+        from rich.cells import cell_len
+
+        cells = [col.header, *(cell_text(col.get(r)) for r in self.records)]
+        return max(cell_len(line) for cell in cells for line in cell.split("\n"))
+
+    def stacked(self, widths: dict[int, int]) -> Any:
+        """One line of the short fields per record, each long field below it, indented."""
+        from rich.console import Group
+        from rich.padding import Padding
+
+        short = [(i, c) for i, c in enumerate(self.columns) if not c.fold]
+        long = [c for c in self.columns if c.fold]
+
+        def line(cells: list[Any]) -> Any:
+            out = text("")
+            for n, ((i, col), cell) in enumerate(zip(short, cells, strict=True)):
+                gap = widths[i] - cell.cell_len
+                if col.justify == "right":
+                    out.append(" " * gap)
+                out.append(cell)
+                if n < len(short) - 1:
+                    out.append(" " * ((0 if col.justify == "right" else gap) + _GAP))
+            return out
+
+        head = line([text(c.header, "bold") for _, c in short])
+        parts: list[Any] = []
+        if self.title:
+            parts.append(text(self.title, "bold"))
+        parts.append(head)
+        parts += [Padding(text(c.header, "bold"), (0, 0, 0, 4)) for c in long]
+        parts.append(text("─" * (sum(widths.values()) + _GAP * (len(short) - 1))))
+        for record in self.records:
+            parts.append(line([self._cells(c, record) for _, c in short]))
+            parts += [Padding(self._cells(c, record), (0, 0, 0, 4)) for c in long]
+        return Group(*parts)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        widths = {i: self._natural(c) for i, c in enumerate(self.columns) if not c.fold}
+        folds = sum(1 for c in self.columns if c.fold)
+        needed = sum(widths.values()) + _GAP * (len(self.columns) - 1) + _MIN_FOLD * folds
+        if folds and needed > options.max_width:
+            yield self.stacked(widths)
+        else:
+            yield self.table()
+
+
+class _Trimmed:
+    """A renderable whose lines carry no trailing padding (tables pad every cell to its width)."""
+
+    def __init__(self, renderable: Any) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+
+        for line in console.render_lines(self.renderable, options, pad=False):
+            while line and not line[-1].control and not line[-1].text.rstrip(" ") and not (
+                    line[-1].style and line[-1].style.bgcolor):
+                line.pop()
+            if line and not line[-1].control and not (line[-1].style and line[-1].style.bgcolor):
+                last = line.pop()
+                line.append(Segment(last.text.rstrip(" "), last.style))
+            yield from line
+            yield Segment.line()
 
 
 def rich_table(columns: Sequence[Column], records: Sequence[dict[str, Any]],
                title: str | None = None) -> RenderableType:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", show_edge=False,
-                  pad_edge=False, expand=False)
-    for col in columns:
-        table.add_column(
-            text(col.header, "bold"),
-            overflow="fold",
-            no_wrap=not col.fold,
-            justify=col.justify,  # type: ignore[arg-type]
-            ratio=1 if col.fold else None,
-            min_width=10 if col.fold else None,
-        )
-    for record in records:
-        table.add_row(*(text(c.get(record), c.style(record) if c.style else "") for c in columns))
-    return table
+    """A terminal listing: a table, or one block per record when the terminal is too narrow."""
+    return _Listing(columns, records, title)
 
 
 def listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
             title: str | None = None) -> str | RenderableType:
-    """Any listing in any of :data:`LISTING_FORMATS`: the one output path of list-like commands."""
+    """Any listing in any of :data:`LISTING_FORMATS`: the one output path of list-like commands.
+
+    JSON and YAML carry the records whole; CSV every column; the table and markdown views the
+    columns with ``table=True``. ``text`` is the table too.
+    """
     if fmt == "json":
         return to_json(list(records))
     if fmt == "yaml":
         return to_yaml(list(records))
-    headers = [c.header for c in columns]
-    rows = [[c.get(r) for c in columns] for r in records]
     if fmt == "csv":
-        return to_csv(headers, rows)
+        return to_csv([c.header for c in columns],
+                      [[(c.export or c.get)(r) for c in columns] for r in records])
+    shown = [c for c in columns if c.table]
     if fmt == "markdown":
-        return md_table(headers, rows)
-    return rich_table(columns, records, title)
+        return md_table([c.header for c in shown], [[c.get(r) for c in shown] for r in records],
+                        [c.justify for c in shown])
+    if fmt in ("table", "text"):
+        return _Trimmed(rich_table(columns, records, title))
+    raise ValueError(f"unknown listing format {fmt!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,72 +445,145 @@ TASK_COLUMNS = (
     Column("Ref", lambda r: r["ref"]),
     Column("Level", lambda r: r["level"]),
     Column("Status", lambda r: r["status"], style=_status_style),
-    Column("Progress", lambda r: _pct(r["progress"]), justify="right"),
+    Column("Progress", lambda r: _pct(r["progress"]), justify="right",
+           export=lambda r: r["progress"]),
     Column("Due", lambda r: r["due"]),
     Column("Task", lambda r: r["text"], fold=True),
+    Column("Title", lambda r: r.get("title"), table=False),
+    Column("Owner", lambda r: r.get("owner"), table=False),
+    Column("Partners", lambda r: r.get("partners"), table=False),
+    Column("Tags", lambda r: r.get("tags"), table=False),
+    Column("Related", lambda r: r.get("related"), table=False),
 )
 
 VOICE_COLUMNS = (
     Column("ID", lambda r: r["id"], justify="right"),
     Column("Speaker", lambda r: r["speaker"]),
     Column("Unit", lambda r: r["unit"]),
+    Column("Role", lambda r: r.get("role"), table=False),
     Column("Headline", lambda r: r["headline"], fold=True),
-    Column("Tasks", lambda r: ", ".join(t["ref"] for t in r["linked_tasks"])),
+    Column("Tasks", lambda r: [t["ref"] for t in r["linked_tasks"]]),
+    Column("Summary", lambda r: r.get("summary"), table=False),
+    Column("Commitments", lambda r: "\n".join(r.get("commitments") or ()), table=False),
+    Column("Proposals", lambda r: "\n".join(r.get("proposals") or ()), table=False),
 )
+
+# The statements listed inside `show`: who said what (the task is the one shown).
+_VOICE_BRIEF = (
+    Column("ID", lambda r: r["id"], justify="right"),
+    Column("Speaker", lambda r: r["speaker"]),
+    Column("Unit", lambda r: r["unit"]),
+    Column("Headline", lambda r: r["headline"], fold=True),
+)
+
+_NONE = "—"
 
 
 def _fields(rows: Sequence[tuple[str, Any]]) -> Any:
+    """Label / value pairs; a value wraps under itself. Empty values show as a dim dash."""
     from rich.table import Table
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     for label, value in rows:
-        if value not in (None, "", []):
-            grid.add_row(text(label), value if hasattr(value, "__rich__") or
-                         type(value).__name__ == "Text" else text(value))
+        if value is None or value == "" or value == []:
+            value = text(_NONE, "dim")
+        elif not hasattr(value, "__rich_console__"):
+            value = text(value)
+        grid.add_row(text(label), value)
     return grid
 
 
-def _heading(title: str) -> Any:
-    return text(title, "bold underline")
+def _numbered(items: Sequence[Any]) -> Any:
+    """``1. item`` lines with the item wrapping under itself, or a dim "(none)"."""
+    from rich.padding import Padding
+    from rich.table import Table
+
+    if not items:
+        return Padding(text("(none)", "dim"), (0, 0, 0, 2))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for n, item in enumerate(items, 1):
+        grid.add_row(text(f"{n}."), text(item))
+    return Padding(grid, (0, 0, 0, 2))
+
+
+def _section(title: str, body: Any) -> list[Any]:
+    return ["", text(title, "bold underline"), body]
+
+
+def _listing_or_none(columns: Sequence[Column], records: Sequence[dict[str, Any]]) -> Any:
+    from rich.padding import Padding
+
+    if records:
+        return rich_table(columns, records)
+    return Padding(text("(none)", "dim"), (0, 0, 0, 2))
+
+
+def _level_words(level: str) -> str:
+    from ..models import LEVEL_ZH
+
+    return f"{level} ({LEVEL_ZH[level]})" if level in LEVEL_ZH else level
+
+
+def _status_words(status: str) -> str:
+    from ..models import STATUS_ZH
+
+    return f"{status} ({STATUS_ZH[status]})" if status in STATUS_ZH else status
+
+
+def _history(entries: Sequence[dict[str, Any]]) -> Any:
+    """The history as a timeline: when and who, then what changed, the note and the evidence."""
+    from rich.console import Group
+    from rich.padding import Padding
+
+    if not entries:
+        return Padding(text("(no recorded changes)", "dim"), (0, 0, 0, 2))
+    parts: list[Any] = []
+    for entry in entries:
+        when = str(entry.get("at", "")).replace("T", " ", 1)
+        head = text(when, "bold")
+        head.append(text(f"  {entry.get('by', '')}"))
+        rows: list[tuple[str, Any]] = []
+        for field_name, change in (entry.get("changes") or {}).items():
+            old, new = (list(change) + [None, None])[:2]
+            rows.append((field_name, f"{cell_text(old) or _NONE} → {cell_text(new) or _NONE}"))
+        if entry.get("note"):
+            rows.append(("note", entry["note"]))
+        if entry.get("evidence"):
+            rows.append(("evidence", "\n".join(cell_text(item) for item in entry["evidence"])))
+        parts.append(Padding(head, (0, 0, 0, 2)))
+        if rows:
+            parts.append(Padding(_fields(rows), (0, 0, 0, 6)))
+    return Group(*parts)
 
 
 def task_view(detail: dict[str, Any]) -> Any:
     """``reformctl show``: every field, related tasks, statements, and the history as a timeline."""
     from rich.console import Group
 
+    status = text(_status_words(detail["status"]), _status_style(detail))
     parts: list[Any] = [
-        text(f"Task {detail['id']} · {detail['ref']} · {detail['level']}", "bold"),
+        text(f"Task {detail['id']} · {detail['ref']}", "bold"),
         _fields([
             ("Text", detail["text"]),
-            ("Title", detail["title"]),
-            ("Status", text(detail["status"], _status_style(detail))),
-            ("Progress", _pct(detail["progress"])),
-            ("Due", detail["due"]),
-            ("Owner", detail["owner"]),
-            ("Partners", detail["partners"]),
-            ("Tags", detail["tags"]),
+            ("Title", detail.get("title")),
+            ("Level", f"{_level_words(detail['level'])}, number {detail['seq']}"),
+            ("Status", status),
+            ("Progress", _pct(detail.get("progress"))),
+            ("Due", detail.get("due")),
+            ("Owner", detail.get("owner")),
+            ("Partners", detail.get("partners")),
+            ("Tags", detail.get("tags")),
         ]),
+        *_section("Related tasks at other levels",
+                  _listing_or_none(TASK_COLUMNS, detail.get("related_tasks") or [])),
+        *_section("Statements that bear on it",
+                  _listing_or_none(_VOICE_BRIEF, detail.get("voices") or [])),
+        *_section("History", _history(detail.get("history") or [])),
     ]
-    if detail["related_tasks"]:
-        parts += ["", _heading("Related tasks at other levels"),
-                  rich_table(TASK_COLUMNS, detail["related_tasks"])]
-    if detail["voices"]:
-        parts += ["", _heading("Statements that bear on it")]
-        parts += [text(f"  #{v['id']} {v['headline']} — {v['speaker']}, {v['unit']}")
-                  for v in detail["voices"]]
-    parts += ["", _heading("History")]
-    if not detail["history"]:
-        parts.append(text("  (no recorded changes)", "dim"))
-    for entry in detail["history"]:
-        parts.append(text(f"  {entry['at']}  {entry['by']}", "bold"))
-        for field_name, (old, new) in entry["changes"].items():
-            parts.append(text(f"      {field_name}: {cell_text(old) or '—'} → {cell_text(new) or '—'}"))
-        if entry.get("note"):
-            parts.append(text(f"      note: {entry['note']}"))
-        for item in entry.get("evidence") or []:
-            parts.append(text(f"      evidence: {item}"))
     return Group(*parts)
 
 
@@ -279,35 +592,30 @@ def voice_view(detail: dict[str, Any]) -> Any:
     from rich.console import Group
 
     parts: list[Any] = [
-        text(f"Statement {detail['id']}: {detail['headline']}", "bold"),
+        text(f"Statement {detail['id']}", "bold"),
         _fields([
+            ("Headline", detail["headline"]),
             ("Speaker", detail["speaker"]),
             ("Unit", detail["unit"]),
-            ("Role", detail["role"]),
-            ("Summary", detail["summary"]),
+            ("Role", detail.get("role")),
+            ("Summary", detail.get("summary")),
         ]),
+        *_section("Commitments (what the unit will do)", _numbered(detail.get("commitments") or [])),
+        *_section("Proposals (what it asks for)", _numbered(detail.get("proposals") or [])),
+        *_section("Linked tasks", _listing_or_none(TASK_COLUMNS, detail.get("linked_tasks") or [])),
     ]
-    for title, items in (("Commitments", detail["commitments"]),
-                         ("Proposals", detail["proposals"])):
-        parts += ["", _heading(title)]
-        if not items:
-            parts.append(text("  (none)", "dim"))
-        parts += [text(f"  {n}. {item}") for n, item in enumerate(items, 1)]
-    parts += ["", _heading("Linked tasks")]
-    if detail["linked_tasks"]:
-        parts.append(rich_table(TASK_COLUMNS, detail["linked_tasks"]))
-    else:
-        parts.append(text("  (none)", "dim"))
     return Group(*parts)
 
 
 def record(detail: dict[str, Any], fmt: str, view: Callable[[dict[str, Any]], Any]) -> Any:
-    """One record in any of :data:`RECORD_FORMATS`."""
+    """One record in any of :data:`RECORD_FORMATS` (``table`` is the text view too)."""
     if fmt == "json":
         return to_json(detail)
     if fmt == "yaml":
         return to_yaml(detail)
-    return view(detail)
+    if fmt in ("text", "table"):
+        return _Trimmed(view(detail))
+    raise ValueError(f"unknown record format {fmt!r}")
 
 
 def _changes_text(record: dict[str, Any]) -> str:
@@ -317,11 +625,17 @@ def _changes_text(record: dict[str, Any]) -> str:
     )
 
 
+def _note_and_evidence(record: dict[str, Any]) -> str:
+    lines = [record["note"]] if record.get("note") else []
+    return "\n".join(lines + [f"evidence: {item}" for item in record.get("evidence") or []])
+
+
 HISTORY_COLUMNS = (
-    Column("When", lambda r: r["at"]),
+    # on screen the time to the minute (the offset is in JSON, CSV and YAML)
+    Column("When", lambda r: r["at"][:16].replace("T", " "), export=lambda r: r["at"]),
     Column("Task", lambda r: r["ref"]),
     Column("By", lambda r: r["by"]),
     Column("Changes", _changes_text, fold=True),
-    Column("Note", lambda r: r["note"], fold=True),
-    Column("Evidence", lambda r: r["evidence"], fold=True),
+    Column("Note", _note_and_evidence, fold=True, export=lambda r: r["note"]),
+    Column("Evidence", lambda r: r["evidence"], table=False),
 )
