@@ -114,7 +114,8 @@ def test_due_on_the_day_and_done_or_dropped_are_not_overdue():
     ])
     report = build_report(ledger, AS_OF)
     assert [t["ref"] for t in report["overdue"]] == ["D4"]
-    assert by_ref(report)["D4"]["days_overdue"] == 1 and by_ref(report)["D1"]["days_overdue"] is None
+    tasks = by_ref(report)
+    assert tasks["D4"]["days_overdue"] == 1 and tasks["D1"]["days_overdue"] is None
 
 
 # --- as of a day -----------------------------------------------------------------------------

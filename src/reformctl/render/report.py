@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -1007,10 +1008,7 @@ def to_xlsx(report: dict[str, Any], words: _Words) -> bytes:
         return cell
 
     def lines(value: Any, width: float) -> int:
-        """How many lines ``value`` takes wrapped in a column ``width`` characters wide."""
-        room = max(1.0, width - 1)
-        return sum(max(1, -(-_width(part) // int(room)))
-                   for part in cell_text(value, sep).split("\n"))
+        return wrapped_lines(cell_text(value, sep), max(1, int(width) - 1))
 
     def page_setup(ws: Any) -> None:
         ws.page_setup.orientation = "landscape"
@@ -1101,6 +1099,29 @@ def to_xlsx(report: dict[str, Any], words: _Words) -> bytes:
     tasks.print_title_rows = "1:1"
     page_setup(tasks)
     return _fixed_zip(wb, _stamp(report["as_of"]))
+
+
+_TOKEN = re.compile(r"[^\x00-\u10ff]|[\x00-\u10ff]+?(?:\s+|$|(?=[^\x00-\u10ff]))")
+
+
+def wrapped_lines(value: str, room: int) -> int:
+    """Lines ``value`` takes when a spreadsheet wraps it ``room`` columns wide: words of
+    alphabetic text move whole to the next line; CJK text breaks between any two characters."""
+    total = 0
+    for paragraph in value.split("\n"):
+        lines, used = 1, 0
+        for token in _TOKEN.findall(paragraph):
+            width = _width(token.rstrip())
+            if used and used + width > room:
+                lines, used = lines + 1, 0
+            if width > room:  # a word longer than the line breaks anywhere
+                lines += (width - 1) // room
+                used = width - (width - 1) // room * room
+                used += _width(token) - width
+            else:
+                used += _width(token)
+        total += lines
+    return total
 
 
 def _stamp(as_of: str) -> datetime:
