@@ -381,15 +381,16 @@ def test_xlsx_column_widths_fit_chinese_text(fixtures):
     assert tasks.cell(2, 11).alignment.wrap_text
 
 
-def test_xlsx_without_openpyxl_says_how_to_install(fixtures, monkeypatch):
+def test_xlsx_without_openpyxl_says_how_to_install(fixtures, monkeypatch, tmp_path):
     import sys
 
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl -> ImportError
+    target = tmp_path / "x.xlsx"
     result = run_cli("report", "--format", "xlsx", "--data", "report", "--as-of", AS_OF,
-                     "--output", "x.xlsx")
+                     "--output", str(target))
     assert result.code == 1
-    assert "pip install 'reformctl[xlsx]'" in result.stderr
-    assert not (FIXTURES / "x.xlsx").exists()
+    assert "pip install 'reformctl[xlsx]'" in result.stderr and "Traceback" not in result.stderr
+    assert not target.exists() and os.listdir(tmp_path) == []
 
 
 def test_xlsx_to_a_terminal_is_a_usage_error(fixtures, monkeypatch):

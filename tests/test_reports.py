@@ -162,6 +162,23 @@ def test_rollback_puts_back_every_recorded_field_newest_first():
     assert task["updated"] == "2018-05-01T09:00:00+08:00"
 
 
+def test_a_task_created_after_the_day_is_left_out():
+    # `reformctl add` records a task's creation as status [null, todo]
+    ledger = make(
+        [{"history": [entry("2018-03-01T09:00:00+08:00", status=[None, "todo"])]},
+         {"level": "grassroots", "seq": 1, "related": [1], "history": [
+             entry("2018-07-02T09:00:00+08:00", status=[None, "todo"])]}],
+        voices=[{"id": 1, "headline": "h", "speaker": "s", "unit": "u", "tasks": [1, 2]}])
+    report = build_report(ledger, AS_OF)
+    assert list(by_ref(report)) == ["D1"] and report["notes"] == []
+    assert report["totals"]["overall"]["tasks"] == 1
+    assert [t["ref"] for t in report["symposium"]["statements"][0]["tasks"]] == ["D1"]
+    assert report["related"] == [] and by_ref(report)["D1"]["related"] == []
+    later = build_report(ledger, date(2018, 7, 31))
+    assert list(by_ref(later)) == ["D1", "G1"]
+    assert later["activity"][0]["changes"] == {"status": [None, "todo"]}
+
+
 def test_an_invalid_recorded_old_value_is_reported_not_used():
     ledger = make([{"status": "done", "progress": 100, "history": [
         entry("2018-07-01T09:00:00+08:00", status=["finished", "done"], progress=[40, 100])]}])

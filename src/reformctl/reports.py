@@ -8,7 +8,9 @@ README) and what every other report format is drawn from.
 entry counts when ``entry.at.date()`` (the day in the entry's own UTC offset) is on or before that
 day. Later entries are undone, newest first, by putting back the ``old`` value of each of their
 ``changes`` (``field: [old, new]``): a task's status, progress, due, owner (any recorded field)
-are those it had on the day. Activity and moved deadlines only see the counted entries.
+are those it had on the day. A task whose creation is recorded after that day (an entry with
+``status: [null, ...]``, as ``reformctl add`` writes) did not exist yet and is left out. Activity
+and moved deadlines only see the counted entries.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def build_report(ledger: Ledger, as_of: date, *, level: str | None = None,
     """
     since = default_since(as_of) if since is None else since
     notes: list[str] = []
-    states = [_as_of(task, as_of, notes) for task in ledger.tasks]
+    states = [s for s in (_as_of(task, as_of, notes) for task in ledger.tasks) if s is not None]
     by_id = {s.task.id: s for s in states}
     chosen = [s for s in states if level is None or s.task.level == level]
     chosen_ids = {s.task.id for s in chosen}
@@ -119,11 +121,14 @@ class _State:
         self.history = history
 
 
-def _as_of(task: Task, as_of: date, notes: list[str]) -> _State:
+def _as_of(task: Task, as_of: date, notes: list[str]) -> _State | None:
+    """The task on the as-of day, or None when it was created later."""
     past = [e for e in task.history if e.at.date() <= as_of]
     later = [e for e in task.history if e.at.date() > as_of]
     if not later:
         return _State(task, past)
+    if any(_created(e) for e in later):
+        return None
     values = task.model_dump()
     for entry in reversed(later):  # newest first
         for name, (old, _new) in entry.changes.items():
@@ -132,6 +137,12 @@ def _as_of(task: Task, as_of: date, notes: list[str]) -> _State:
     values["history"] = past
     rolled = _validated(task, values, notes)
     return _State(rolled, past)
+
+
+def _created(entry: HistoryEntry) -> bool:
+    """The entry records the task coming into being: its status changed from nothing."""
+    change = entry.changes.get("status")
+    return change is not None and change[0] is None
 
 
 def _validated(task: Task, values: dict[str, Any], notes: list[str]) -> Task:

@@ -90,7 +90,7 @@ LABELS: dict[str, dict[str, str]] = {
     "note": {"zh": "备注", "en": "Note"},
     "speaker": {"zh": "发言人", "en": "Speaker"},
     "meeting": {"zh": "座谈会", "en": "Symposium"},
-    "reporter": {"zh": "记者", "en": "Reported by"},
+    "reporter": {"zh": "记者", "en": "reported by"},
     "statement": {"zh": "发言", "en": "Statement"},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
@@ -168,14 +168,20 @@ class _Words:
     def sep(self) -> str:
         return _SEP[self.lang]
 
+    def paren(self, inner: Any) -> str:
+        """`` (inner)`` in English, ``（inner）`` in Chinese."""
+        return f"（{inner}）" if self.lang == "zh" else f" ({inner})"
+
+    def comma(self) -> str:
+        return "，" if self.lang == "zh" else ", "
+
     def origin(self, source: dict[str, Any] | None) -> str:
         if not source:
             return ""
         how = ORIGINS.get(source.get("origin", ""), {}).get(self.lang, source.get("origin", ""))
         if source.get("origin") == "sample":
             return how
-        paren = ("（", "）") if self.lang == "zh" else (" (", ")")
-        return f"{source.get('ledger', '')}{paren[0]}{how}{paren[1]}"
+        return f"{source.get('ledger', '')}{self.paren(how)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,9 +238,7 @@ def changes_text(words: _Words, changes: dict[str, list[Any]]) -> str:
 
 def group_heading(words: _Words, group: dict[str, Any]) -> str:
     """A level's heading in "every task": its name and how many tasks it has."""
-    count = len(group["tasks"])
-    name = words.level(group["level"])
-    return f"{name}（{count}）" if words.lang == "zh" else f"{name} ({count})"
+    return words.level(group["level"]) + words.paren(len(group["tasks"]))
 
 
 def evidence_text(words: _Words, items: list[str]) -> str:
@@ -247,9 +251,7 @@ def statement_heading(words: _Words, statement: dict[str, Any]) -> str:
 
 def speaker_line(words: _Words, statement: dict[str, Any]) -> str:
     role = f" {statement['role']}" if statement.get("role") else ""
-    if words.lang == "zh":
-        return f"{statement['speaker']}（{statement['unit']}{role}）"
-    return f"{statement['speaker']} ({statement['unit']}{role})"
+    return statement["speaker"] + words.paren(f"{statement['unit']}{role}")
 
 
 def head_fields(report: dict[str, Any], words: _Words) -> list[tuple[str, str]]:
@@ -267,12 +269,10 @@ def head_fields(report: dict[str, Any], words: _Words) -> list[tuple[str, str]]:
         rows.append((words("document"), plan["source"]))
     meeting = report["symposium"]["meeting"]
     if meeting:
-        extra = f"，{words('reporter')} {meeting['reporter']}" if (
-            meeting.get("reporter") and words.lang == "zh") else (
-            f", {words('reporter').lower()} {meeting['reporter']}" if meeting.get("reporter")
-            else "")
-        rows.append((words("meeting"), f"{meeting['title']}（{meeting['date']}{extra}）"
-                     if words.lang == "zh" else f"{meeting['title']} ({meeting['date']}{extra})"))
+        when_who = meeting["date"]
+        if meeting.get("reporter"):
+            when_who += f"{words.comma()}{words('reporter')} {meeting['reporter']}"
+        rows.append((words("meeting"), meeting["title"] + words.paren(when_who)))
     rows.append((words("activity_since"), report["since"]))
     return rows
 
@@ -504,10 +504,9 @@ def _pair_columns(words: _Words) -> list[Column]:
 
 
 def _move_text(words: _Words, move: dict[str, Any]) -> str:
-    note = move["note"]
-    paren = (f"（{note}）" if words.lang == "zh" else f" ({note})") if note else ""
+    note = words.paren(move["note"]) if move["note"] else ""
     return (f"{move['at'][:10]} {move['by']}{words.sep()}{dash(move['from'])} → "
-            f"{dash(move['to'])}{paren}")
+            f"{dash(move['to'])}{note}")
 
 
 def _moves_text(words: _Words, moves: list[dict[str, Any]]) -> str:
