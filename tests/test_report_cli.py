@@ -500,3 +500,11 @@ def test_copy_of_fixture_report_via_environment(tmp_path, monkeypatch):
                      env={"REFORMCTL_DATA": "ledger"})
     assert json.loads(result.stdout)["source"] == {"ledger": "ledger",
                                                    "origin": "REFORMCTL_DATA"}
+
+
+def test_command_offers_every_rendered_format():
+    from typing import get_args
+
+    from reformctl.render.report import REPORT_FORMATS
+
+    assert get_args(report_cli.ReportFormat) == REPORT_FORMATS == FORMATS
