@@ -1,0 +1,161 @@
+"""The report command: the ledger as of a day, for a leadership meeting, in six formats."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from . import DataOption, app, emit, ledger_dir, say
+
+ReportFormat = Literal["text", "markdown", "html", "json", "csv", "xlsx"]
+Lang = Literal["zh", "en"]
+
+
+def default_lang(env: Mapping[str, str] | None = None) -> str:
+    """``zh`` when the locale (LC_ALL, else LC_MESSAGES, else LANG) is Chinese, else ``en``."""
+    env = os.environ if env is None else env
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@app.command()
+def report(
+    format: Annotated[ReportFormat, typer.Option(
+        "--format", "-f",
+        help="text (terminal), markdown (GitHub), html (one self-contained file), json "
+        "(documented shape reformctl.report/1), csv (one row per task) or xlsx (needs "
+        "--output or a pipe; install reformctl[xlsx]).")] = "text",
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE",
+        help="Report the ledger as it stood at the end of this day (YYYY-MM-DD): later history "
+        "is undone. Default: today.")] = None,
+    since: Annotated[str | None, typer.Option(
+        metavar="DATE",
+        help="Recent activity from this day on (YYYY-MM-DD). Default: 30 days before --as-of.")
+    ] = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", "-l", metavar="LEVEL",
+        help="Only this level, in every section: district|federation|grassroots, D|F|G, or "
+        "区级|区总工会|基层.")] = None,
+    lang: Annotated[Lang | None, typer.Option(
+        show_default=False,
+        help="Language of labels and headings: zh or en. Default: zh when the locale "
+        "(LC_ALL, LC_MESSAGES, LANG) is Chinese, else en.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", dir_okay=False,
+        help="Write the report to FILE (replaced atomically) instead of stdout.")] = None,
+    data: DataOption = None,
+) -> None:
+    """The report for a leadership meeting: completion per level, overdue tasks, moved
+    deadlines, every task, recent activity, the symposium, and work carried at two levels.
+
+    The same ledger and --as-of always give byte-identical output, so reports can be
+    committed and compared.
+
+    \b
+    Examples:
+      reformctl report
+      reformctl report --format markdown --as-of 2018-06-30 --lang zh > report.md
+      reformctl report --format html --output report.html
+      reformctl report --format xlsx --output 台账.xlsx --level 基层
+      reformctl report --format json --since 2018-05-01
+    """
+    from ..errors import UsageError
+    from ..query import parse_date, parse_level
+    from ..render.report import render_report, text_view
+    from ..reports import build_report
+    from ..storage import display, open_ledger
+
+    day = parse_date(as_of, "--as-of") if as_of else date.today()
+    start = parse_date(since, "--since") if since else None
+    if start is not None and start > day:
+        raise UsageError(f"--since {start} is after --as-of {day}; the activity would be empty")
+    chosen_level = parse_level(level) if level is not None else None
+    language = lang or default_lang()
+    if format == "xlsx" and output is None and stdout_is_terminal():
+        raise UsageError(
+            "an xlsx workbook is binary and would garble the terminal",
+            hint="write it to a file: reformctl report --format xlsx --output report.xlsx",
+        )
+
+    where = ledger_dir(data)
+    source = {"ledger": "sample" if where.read_only else display(where.path),
+              "origin": where.origin}
+    data_ = build_report(open_ledger(where), day, level=chosen_level, since=start, source=source)
+
+    if format == "text" and output is None and stdout_is_terminal():
+        emit(text_view(data_, language))  # colour and the terminal's width
+        return
+    content = render_report(data_, format, language)
+    if output is not None:
+        payload = content if isinstance(content, bytes) else content.encode("utf-8")
+        _write_atomically(output, payload)
+        say(f"reformctl: wrote the {format} report to {display(output)}")
+        return
+    if isinstance(content, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        emit(content)
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path``: a temporary file beside it, then os.replace."""
+    import tempfile
+
+    from ..errors import WriteError
+    from ..storage import display
+
+    target = path.expanduser()
+    folder = target.parent
+    if target.is_dir():
+        raise WriteError(f"{display(target)} is a directory; give a file name for the report")
+    if not folder.is_dir():
+        raise WriteError(
+            f"cannot write {display(target)}: the directory {display(folder)} does not exist",
+            hint="create it first, or choose another --output",
+        )
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+        tmp_name = None
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write {display(target)}: {exc.strerror or exc}",
+            hint="check that the directory is writable and the disk is not full",
+        ) from None
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
