@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import ReformctlError
-from ..models import STATUSES
+from ..models import STATUS_ZH, STATUSES
 from . import Column, cell_text, md_cell, md_table, rich_table, text, to_csv, to_json
 
 REPORT_FORMATS = ("text", "markdown", "html", "json", "csv", "xlsx")
@@ -112,12 +112,9 @@ LEVEL_NAMES = {
     "federation": {"zh": "区总工会层面", "en": "Federation"},
     "grassroots": {"zh": "基层工会层面", "en": "Grassroots"},
 }
-STATUS_NAMES = {
-    "todo": {"zh": "未开始", "en": "to do"},
-    "in-progress": {"zh": "进行中", "en": "in progress"},
-    "done": {"zh": "已完成", "en": "done"},
-    "blocked": {"zh": "受阻", "en": "blocked"},
-    "dropped": {"zh": "已取消", "en": "dropped"},
+STATUS_NAMES = {  # the Chinese names are the ones the command line accepts
+    status: {"zh": STATUS_ZH[status], "en": status.replace("-", " ").replace("todo", "to do")}
+    for status in STATUS_ZH
 }
 ORIGINS = {
     "--data": {"zh": "由 --data 指定", "en": "given with --data"},
