@@ -221,6 +221,17 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
             seq.append(value)
         return node
 
+    def resolve(ev: Any) -> Any:
+        try:
+            return _resolve(ev)
+        except ValueError:  # an integer with more digits than Python converts
+            problem(
+                ev.start_mark, "invalid-value",
+                f"a number of {len(ev.value)} digits is too long to read; no value in a ledger "
+                "needs more than a few digits",
+                stop=True,
+            )
+
     def child_path(top: list[Any]) -> tuple[Any, ...]:
         return top[3] + ((top[2],) if top[1] else (len(top[0]),))
 
@@ -231,7 +242,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                 if ev.anchor is not None or ev.tag is not None:
                     refuse_anchor_or_tag(ev)
                 if not stack:
-                    root = _resolve(ev)
+                    root = resolve(ev)
                     continue
                 top = stack[-1]
                 if top[1] and top[2] is _NOKEY:
@@ -248,12 +259,18 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                         )
                         top[5] = True
                     continue
-                node = add(_resolve(ev), ev.start_mark)
+                node = add(resolve(ev), ev.start_mark)
                 if node is not None:
                     node.end = ev.end_mark.index
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if ev.anchor is not None or ev.tag is not None:
                     refuse_anchor_or_tag(ev)
+                if stack and stack[-1][1] and stack[-1][2] is _NOKEY:
+                    problem(
+                        ev.start_mark, "invalid-type",
+                        "a list or mapping used as a key; keys are plain words such as `status`",
+                        stop=True,
+                    )
                 if len(stack) >= MAX_DEPTH:
                     problem(
                         ev.start_mark, "yaml-depth",
@@ -315,7 +332,8 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         if not locate:
             raise _Relocate from None
-        position = getattr(exc, "position", 0) or 0
+        offset = getattr(exc, "position", 0) or 0  # libyaml counts bytes of the UTF-8 text
+        position = len(source.text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
         line = source.text.count("\n", 0, position) + 1
         col = position - (source.text.rfind("\n", 0, position) + 1) + 1
         char = getattr(exc, "character", None)
