@@ -66,7 +66,6 @@ def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
                 cwd: Path | None = None) -> LedgerDir:
     """``--data DIR`` > ``$REFORMCTL_DATA`` > nearest ``data/tasks.yaml`` upwards > the sample."""
     env = os.environ if env is None else env
-    cwd = Path.cwd() if cwd is None else cwd
     for value, origin in ((data, "--data"), (env.get(ENV_DATA) or None, ENV_DATA)):
         if value is not None:
             path = Path(value).expanduser()
@@ -77,8 +76,22 @@ def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
                     "(create one with `reformctl init`)",
                 )
             return LedgerDir(path, origin)
+    try:
+        cwd = Path.cwd() if cwd is None else cwd
+    except OSError:
+        raise ReadError(
+            "the working directory no longer exists, so no data/ directory can be found from it",
+            hint="cd to an existing directory, or give the ledger with --data DIR",
+        ) from None
     for folder in (cwd, *cwd.parents):
-        if (folder / "data" / TASKS_FILE).is_file():
+        try:
+            found = (folder / "data" / TASKS_FILE).is_file()
+        except OSError as exc:  # e.g. a data/ directory we may not look into
+            raise ReadError(
+                f"cannot look into {display(folder / 'data')}: {exc.strerror or exc}",
+                hint="fix its permissions, or give the ledger with --data DIR",
+            ) from None
+        if found:
             return LedgerDir(folder / "data", "found")
     return LedgerDir(sample_dir(), "sample")
 
@@ -87,14 +100,27 @@ def display(path: Path) -> str:
     """A path as the user should see it: relative to the working directory when below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return str(path)
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, list[Diagnostic]]:
     """Read one data file whole; every problem becomes a diagnostic."""
+    import stat
+
     shown = display(path)
     try:
+        # Look before opening: opening a named pipe would wait for a writer for ever, and a
+        # device such as /dev/zero never ends.
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            return None, [error(
+                shown, None, None, "unreadable",
+                "this is not a regular file (a pipe, socket or device); a data file is a plain "
+                "file",
+            )]
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > yamldoc.MAX_BYTES:
@@ -296,7 +322,10 @@ def change_ledger(where: LedgerDir, plan: Callable[[Ledger, datetime], Change], 
     from filelock import FileLock, Timeout
 
     where.require_writable()
-    target = where.tasks_path.resolve()  # a symlinked file is written where it really is
+    try:
+        target = where.tasks_path.resolve()  # a symlinked file is written where it really is
+    except (OSError, RuntimeError):  # a symlink loop: the loader says why it cannot be read
+        target = where.tasks_path
     try:
         lock = FileLock(lock_path(where), timeout=LOCK_TIMEOUT)
         with lock:
