@@ -90,6 +90,20 @@ def _parse_block(block: str, newline: str) -> _Parsed:
     return _Parsed(parsed.data[0], nodes)
 
 
+def check_block(block: str, newline: str, tasks: list[Task]) -> None:
+    """Refuse (nothing is written) unless ``block``, read on its own, holds exactly ``tasks``."""
+    from pydantic import ValidationError
+
+    parsed = yamldoc.parse(yamldoc.Text("<task>", block, False, newline))
+    try:
+        ok = (not parsed.diagnostics and isinstance(parsed.data, list)
+              and [Task.model_validate(item) for item in parsed.data] == tasks)
+    except ValidationError:
+        ok = False
+    if not ok:
+        raise _unsafe("the new lines do not read back as the intended tasks")
+
+
 def _content_end(nodes: dict[tuple[Any, ...], yamldoc.Node], path: tuple[Any, ...]) -> int:
     """Offset just past the last character of the value at ``path`` (not its trailing lines)."""
     ends = [n.end for p, n in nodes.items() if p[: len(path)] == path and n.kind != "block"]

@@ -374,28 +374,37 @@ def _attempt(where: LedgerDir, target: Path, plan: Callable[[Ledger, datetime], 
 
 
 def _apply(source: yamldoc.Text, starts: list[int], ledger: Ledger, change: Change) -> str:
+    """The text after ``change``: only the blocks of the tasks it touches are rewritten.
+
+    A new task goes into the block of the task it follows, which an update may rewrite too (add
+    --related): both edits are made on that block's new text, and every rewritten block must read
+    back on its own as exactly the tasks it should hold, or nothing is written.
+    """
     from . import edit
 
     text, newline = source.text, source.newline
     blocks = edit.task_blocks(text, starts)
     index = {task.id: i for i, task in enumerate(ledger.tasks)}
-    pieces: list[tuple[int, int, str]] = []
+    bodies: dict[int, str] = {}  # block index -> its new text
+    holds: dict[int, list[Task]] = {}  # block index -> the tasks that text must hold
     for old, new in change.updated:
-        block = blocks[index[old.id]]
-        pieces.append((block.start, block.end,
-                       edit.rewrite_block(text[block.start:block.end], newline, old, new)))
+        i = index[old.id]
+        bodies[i] = edit.rewrite_block(text[blocks[i].start:blocks[i].end], newline, old, new)
+        holds[i] = [new]
     for task in change.added:
-        pieces.append(_insertion(text, newline, blocks, ledger, task))
-    for start, end, replacement in sorted(pieces, key=lambda p: (p[0], p[1]), reverse=True):
-        text = text[:start] + replacement + text[end:]
+        i, separated = _insertion_point(text, blocks, ledger, task)
+        body = bodies.get(i, text[blocks[i].start:blocks[i].end])
+        bodies[i] = _insert(body, newline, separated, task)
+        holds.setdefault(i, [ledger.tasks[i]]).append(task)
+    for i in sorted(bodies, reverse=True):
+        edit.check_block(bodies[i], newline, holds[i])
+        text = text[:blocks[i].start] + bodies[i] + text[blocks[i].end:]
     return text
 
 
-def _insertion(text: str, newline: str, blocks: list, ledger: Ledger,
-               task: Task) -> tuple[int, int, str]:
-    """Where a new task goes (after the last task of its level) and its text."""
-    from . import edit
-
+def _insertion_point(text: str, blocks: list, ledger: Ledger, task: Task) -> tuple[int, bool]:
+    """The block a new task follows (the last of its level), and whether tasks are separated by
+    blank lines (then the new task gets one before it too)."""
     if not blocks:
         raise WriteError(
             "the ledger has no task yet, and `add` writes next to existing tasks",
@@ -403,18 +412,23 @@ def _insertion(text: str, newline: str, blocks: list, ledger: Ledger,
         )
     same_level = [i for i, t in enumerate(ledger.tasks) if t.level == task.level]
     chosen = same_level[-1] if same_level else len(blocks) - 1
-    body = text[blocks[chosen].start:blocks[chosen].end]
-    at = blocks[chosen].start + _content_length(body)
-    # Tasks separated by blank lines get one before the new task too.
     probe = blocks[chosen] if chosen < len(blocks) - 1 else blocks[max(chosen - 1, 0)]
     probe_body = text[probe.start:probe.end]
     separated = any(not line.strip() for line in
                     probe_body[_content_length(probe_body):].splitlines())
+    return chosen, separated
+
+
+def _insert(body: str, newline: str, separated: bool, task: Task) -> str:
+    """``body`` (a task's block) with the new task's lines after its content."""
+    from . import edit
+
+    at = _content_length(body)
     lines = edit.task_lines(task, len(body) - len(body.lstrip(" ")))
     new_text = (newline if separated else "") + newline.join(lines) + newline
-    if at > 0 and text[at - 1] != "\n":  # the file ends without a newline
+    if at > 0 and body[at - 1] != "\n":  # the file ends without a newline
         new_text = newline + new_text
-    return at, at, new_text
+    return body[:at] + new_text + body[at:]
 
 
 def _content_length(body: str) -> int:
