@@ -719,3 +719,16 @@ def test_messages_name_the_right_task_and_file(outside):
     result = run_cli("check")
     # the summary names both files, though only voices.yaml could be decoded
     assert result.stderr == "1 error, 0 warnings in data/tasks.yaml, data/voices.yaml\n"
+
+
+def test_the_same_update_twice_in_one_second(ledger):
+    """Two equal history entries (same time, author and note) are both recorded; the second
+    was refused as "could not be written safely", and its report would have crashed."""
+    for _ in range(3):
+        result = run_cli("update", "3", "--note", "同一条", "--at", "2018-05-02T10:00:00+08:00",
+                         env=USER)
+        assert result.code == 0, result.stderr
+        assert result.stderr == "updated task 3 (D3): history entry added\n"
+    history = json.loads(run_cli("show", "3", "--format", "json").stdout)["history"]
+    assert [e["note"] for e in history] == ["同一条"] * 3
+    assert run_cli("check").code == 0
