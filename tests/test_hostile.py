@@ -15,14 +15,13 @@ import os
 import random
 import shutil
 import stat
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from conftest import DATA, FIXTURES, run_cli
-from reformctl import storage, yamldoc
+from reformctl import yamldoc
 
 BASE = FIXTURES / "base"
 TASKS = (BASE / "tasks.yaml").read_text("utf-8")
@@ -150,7 +149,8 @@ VF = "data/voices.yaml"
 CASES: dict[str, Case] = {
     # --- YAML that would explode, build objects or never end ------------------------------
     "alias-bomb": Case({"tasks.yaml": _bomb()}, f"{TF}:1:7", "yaml-anchor"),
-    "alias-alone": Case(t("    tags: [funding]\n", "    tags: *funding\n"), f"{TF}:14:11", "yaml-alias"),
+    "alias-alone": Case(t("    tags: [funding]\n", "    tags: *funding\n"), f"{TF}:14:11",
+                        "yaml-alias"),
     "merge-key": Case(t("    status: todo\n", "    <<: *base\n"), f"{TF}:13:9", "yaml-alias"),
     "deep-flow-nesting": Case({"tasks.yaml": "plan: " + "[" * 100_000}, f"{TF}:1:1006",
                                "yaml-depth"),  # where libyaml itself stops
@@ -166,7 +166,8 @@ CASES: dict[str, Case] = {
                              f"{TF}:2:7", "yaml-tag"),
     "tag-on-a-list": Case(t("    tags: [funding]\n", "    tags: !!set [funding]\n"),
                           f"{TF}:14:11", "yaml-tag"),
-    "custom-tag": Case(t("    status: todo\n", "    status: !done todo\n"), f"{TF}:13:13", "yaml-tag"),
+    "custom-tag": Case(t("    status: todo\n", "    status: !done todo\n"), f"{TF}:13:13",
+                       "yaml-tag"),
     "binary-tag": Case(t("    status: todo\n", "    status: !!binary dG9kbw==\n"),
                        f"{TF}:13:13", "yaml-tag"),
     "two-documents": Case({"tasks.yaml": TASKS + "---\n" + TASKS}, f"{TF}:43:1", "yaml-documents"),
@@ -236,12 +237,14 @@ CASES: dict[str, Case] = {
     "history-entry-as-text": Case(t(H1, "      - 2018-05-02 王芳 已提交方案\n"), f"{TF}:27:9",
                                   "invalid-type"),
     "changes-as-list": Case(
-        t("        changes:\n          status: [todo, in-progress]\n          progress: [null, 40]\n",
-          "        changes: [status, progress]\n"), f"{TF}:29:18", "invalid-type"),
+        t("        changes:\n          status: [todo, in-progress]\n"
+          "          progress: [null, 40]\n", "        changes: [status, progress]\n"),
+        f"{TF}:29:18", "invalid-type"),
     "change-as-text": Case(t("          progress: [null, 40]\n", "          progress: 0 -> 40\n"),
                            f"{TF}:31:21", "invalid-type"),
-    "change-of-three": Case(t("          progress: [null, 40]\n", "          progress: [null, 20, 40]\n"),
-                            f"{TF}:31:21", "invalid-value"),
+    "change-of-three": Case(
+        t("          progress: [null, 40]\n", "          progress: [null, 20, 40]\n"),
+        f"{TF}:31:21", "invalid-value"),
     "evidence-as-text": Case(t("        evidence: []\n", "        evidence: 方案.pdf\n"),
                              f"{TF}:33:19", "invalid-type"),
     "note-as-list": Case(t("        note: 已提交方案\n", "        note: [已提交, 方案]\n"),
@@ -261,7 +264,8 @@ CASES: dict[str, Case] = {
     # --- values that are the right type but wrong -------------------------------------------
     "due-2018-13-45": Case(t("    due: 2018-12-31\n", "    due: 2018-13-45\n"), f"{TF}:12:10",
                            "invalid-date"),
-    "due-as-words": Case(t("    due: 2018-12-31\n", "    due: 年底前\n"), f"{TF}:12:10", "invalid-date"),
+    "due-as-words": Case(t("    due: 2018-12-31\n", "    due: 年底前\n"), f"{TF}:12:10",
+                         "invalid-date"),
     "due-as-number": Case(t("    due: 2018-12-31\n", "    due: 20181231\n"), f"{TF}:12:10",
                           "invalid-date"),
     "approved-2017-02-30": Case(t("  approved: 2017-10-13\n", "  approved: 2017-02-30\n"),
@@ -537,8 +541,8 @@ def test_a_real_unreadable_and_a_real_read_only_directory(outside):
             result = run_cli(*args, "--data", "data", env=USER)
             out = result.stdout + result.stderr
             assert result.code == 1, out
-            assert "data/tasks.yaml: error[unreadable]: cannot read the file: Permission denied" in (
-                out) or '"code": "unreadable"' in out or "reformctl unreadable" in out, out
+            assert ("data/tasks.yaml: error[unreadable]: cannot read the file: Permission denied"
+                    in out or '"code": "unreadable"' in out or "reformctl unreadable" in out), out
             assert "Traceback" not in out
         result = run_cli("list", env=USER)  # found by searching upwards
         assert result.code == 1 and "cannot look into data: Permission denied" in result.stderr
@@ -569,7 +573,8 @@ def test_a_read_only_data_directory_on_update_and_add(ledger, monkeypatch, code,
     monkeypatch.setattr(os, "open", no_new_files)
     before = snapshot(ledger)
     for args in (("update", "3", "--status", "done", "--evidence", "x"),
-                 ("update", "3", "22", "--note", "x"), ("add", "-l", "G", "新任务。", "--related", "G3")):
+                 ("update", "3", "22", "--note", "x"),
+                 ("add", "-l", "G", "新任务。", "--related", "G3")):
         result = run_cli(*args, env=USER)
         assert result.code == 1, result.stderr
         assert result.stderr.startswith(f"reformctl: error: cannot write data/tasks.yaml: {words}; "
@@ -657,13 +662,6 @@ def test_add_related_to_the_last_task_of_a_level_keeps_every_line(ledger):
     assert check.code == 0, check.stdout
 
 
-def _json_flow(text: str) -> str:
-    import yaml
-
-    data = yaml.safe_load(text)
-    return json.dumps(data, ensure_ascii=False, default=str)
-
-
 @pytest.mark.parametrize("layout", ["one-line", "one-task-a-line"])
 def test_a_ledger_written_in_flow_style_is_never_corrupted(outside, layout):
     import yaml
@@ -714,7 +712,8 @@ def test_messages_name_the_right_task_and_file(outside):
     data = base_ledger(outside)
     (data / "tasks.yaml").write_text(edited(TASKS, P1, "  - id: true\n"), "utf-8")
     result = run_cli("check")
-    assert "id in task #1 must be an integer, got the boolean true" in result.stdout  # not "task True"
+    # "task #1", not "task True"
+    assert "id in task #1 must be an integer, got the boolean true" in result.stdout
     (data / "tasks.yaml").write_bytes(TASKS.encode("gbk"))
     result = run_cli("check")
     # the summary names both files, though only voices.yaml could be decoded
