@@ -191,6 +191,8 @@ CASES: dict[str, Case] = {
     "gb18030-voices": Case({"voices.yaml": VOICES.encode("gb18030")}, f"{VF}:2:10", "encoding"),
     "utf-16": Case({"tasks.yaml": TASKS.encode("utf-16")}, f"{TF}:1:1", "encoding"),
     "utf-16-be-no-bom": Case({"voices.yaml": VOICES.encode("utf-16-be")}, f"{VF}:1:1", "encoding"),
+    "utf-32": Case({"tasks.yaml": TASKS.encode("utf-32")}, f"{TF}:1:1", "encoding"),
+    "utf-32-le-no-bom": Case({"voices.yaml": VOICES.encode("utf-32-le")}, f"{VF}:1:1", "encoding"),
     "latin-1": Case({"tasks.yaml": TASKS.replace("测试台账", "Caf\xe9").encode("latin-1", "replace")},
                     f"{TF}:3:13", "encoding"),
     "huge-integer": Case(t(P1, "  - id: " + "9" * 5000 + "\n"), f"{TF}:8:9", "invalid-value"),
@@ -706,6 +708,16 @@ def test_a_block_scalar_ending_in_a_hash_line_is_not_cut_by_add(outside):
 
 # ---------------------------------------------------------------------------------------------
 # The words of the messages
+
+
+@pytest.mark.parametrize("codec, name", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"),
+                                         ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32"),
+                                         ("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32")])
+def test_wide_encodings_are_named(codec, name):
+    for text in (TASKS, "a: 1\n"):
+        _, problems = yamldoc.decode(text.encode(codec), "f.yaml")
+        assert problems[0].message.startswith(f"the file is {name} encoded;")
+        assert f"iconv -f {name} -t UTF-8 f.yaml" in problems[0].message
 
 
 def test_messages_name_the_right_task_and_file(outside):

@@ -92,11 +92,14 @@ def decode(raw: bytes, path: str) -> tuple[Text | None, list[Diagnostic]]:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
         len(raw) >= 4 and (raw[1:4:2] == b"\0\0" or raw[0:3:2] == b"\0\0")
     ):
+        # ASCII text in UTF-32 has three zero bytes to each character (UTF-16: one)
+        wide = "UTF-32" if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or (
+            b"\0\0\0" in (raw[1:4], raw[0:3])) else "UTF-16"
         return None, [
             error(
                 path, 1, 1, "encoding",
-                "the file is UTF-16 encoded; reformctl reads UTF-8 only. Convert it, e.g. "
-                f"`iconv -f UTF-16 -t UTF-8 {path} > {path}.utf8` and move it into place",
+                f"the file is {wide} encoded; reformctl reads UTF-8 only. Convert it, e.g. "
+                f"`iconv -f {wide} -t UTF-8 {path} > {path}.utf8` and move it into place",
             )
         ]
     try:
