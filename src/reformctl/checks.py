@@ -193,7 +193,7 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
             else:
                 ident = item.get("id") if isinstance(item, dict) else None
                 noun = key[:-1]
-                words.append(f"{noun} {ident}" if isinstance(ident, int) else f"{noun} #{nxt + 1}")
+                words.append(f"{noun} {ident}" if type(ident) is int else f"{noun} #{nxt + 1}")
             node = item
             i += 2
             continue

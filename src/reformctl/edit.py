@@ -163,6 +163,25 @@ def _parse_block(block: str, newline: str) -> _Parsed:
     return _Parsed(parsed.data[0], nodes)
 
 
+def check_window(window: str, newline: str, tasks: list[Task]) -> list[int]:
+    """Where each task starts in ``window`` (whole task blocks, as they will be written).
+
+    Refuses (nothing is written) unless the window, read on its own, holds exactly ``tasks``.
+    """
+    from pydantic import ValidationError
+
+    parsed = yamldoc.parse(yamldoc.Text("<task>", window, False, newline), locate=True)
+    try:
+        ok = (not parsed.diagnostics and isinstance(parsed.data, list)
+              and [Task.model_validate(item) for item in parsed.data] == tasks)
+    except ValidationError:
+        ok = False
+    if not ok:
+        raise _unsafe("the new lines do not read back as the intended tasks")
+    assert parsed.nodes is not None
+    return [parsed.nodes[(i,)].start for i in range(len(tasks))]
+
+
 def _content_end(nodes: dict[tuple[Any, ...], yamldoc.Node], path: tuple[Any, ...]) -> int:
     """Offset just past the last character of the value at ``path`` (not its trailing lines)."""
     ends = [n.end for p, n in nodes.items() if p[: len(path)] == path and n.kind != "block"]
@@ -289,13 +308,24 @@ def _after_line(block: str, index: int) -> int:
     return len(block) if found < 0 else found + 1
 
 
+def added_entry(old: Task, new: Task) -> tuple[int, HistoryEntry]:
+    """Where the one history entry that ``new`` has more than ``old`` is, and that entry.
+
+    Found by position, not by value: an entry may equal one already there (the same note by the
+    same person in the same second).
+    """
+    i = 0
+    while i < len(old.history) and new.history[i] == old.history[i]:
+        i += 1
+    if len(new.history) != len(old.history) + 1 or new.history[:i] + new.history[i + 1:] != (
+            old.history):
+        raise _unsafe("exactly one history entry is added per change")
+    return i, new.history[i]
+
+
 def _add_history(block: str, parsed: _Parsed, old: Task, new: Task, key_col: int,
                  newline: str) -> tuple[int, int, str]:
-    added = [e for e in new.history if e not in old.history]
-    if len(added) != 1 or len(new.history) != len(old.history) + 1:
-        raise _unsafe("exactly one history entry is added per change")
-    entry = added[0]
-    position = new.history.index(entry)
+    position, entry = added_entry(old, new)
     node = parsed.nodes.get(("history",))
     first_item = parsed.nodes.get(("history", 0))
     if node is not None and node.kind == "block" and first_item is not None:

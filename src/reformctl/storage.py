@@ -66,7 +66,6 @@ def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
                 cwd: Path | None = None) -> LedgerDir:
     """``--data DIR`` > ``$REFORMCTL_DATA`` > nearest ``data/tasks.yaml`` upwards > the sample."""
     env = os.environ if env is None else env
-    cwd = Path.cwd() if cwd is None else cwd
     for value, origin in ((data, "--data"), (env.get(ENV_DATA) or None, ENV_DATA)):
         if value is not None:
             path = Path(value).expanduser()
@@ -77,8 +76,22 @@ def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
                     "(create one with `reformctl init`)",
                 )
             return LedgerDir(path, origin)
+    try:
+        cwd = Path.cwd() if cwd is None else cwd
+    except OSError:
+        raise ReadError(
+            "the working directory no longer exists, so no data/ directory can be found from it",
+            hint="cd to an existing directory, or give the ledger with --data DIR",
+        ) from None
     for folder in (cwd, *cwd.parents):
-        if (folder / "data" / TASKS_FILE).is_file():
+        try:
+            found = (folder / "data" / TASKS_FILE).is_file()
+        except OSError as exc:  # e.g. a data/ directory we may not look into
+            raise ReadError(
+                f"cannot look into {display(folder / 'data')}: {exc.strerror or exc}",
+                hint="fix its permissions, or give the ledger with --data DIR",
+            ) from None
+        if found:
             return LedgerDir(folder / "data", "found")
     return LedgerDir(sample_dir(), "sample")
 
@@ -87,14 +100,27 @@ def display(path: Path) -> str:
     """A path as the user should see it: relative to the working directory when below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return str(path)
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, list[Diagnostic]]:
     """Read one data file whole; every problem becomes a diagnostic."""
+    import stat
+
     shown = display(path)
     try:
+        # Look before opening: opening a named pipe would wait for a writer for ever, and a
+        # device such as /dev/zero never ends.
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            return None, [error(
+                shown, None, None, "unreadable",
+                "this is not a regular file (a pipe, socket or device); a data file is a plain "
+                "file",
+            )]
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > yamldoc.MAX_BYTES:
@@ -365,7 +391,10 @@ def change_ledger(where: LedgerDir, plan: Planner, *, dry_run: bool = False) -> 
     from filelock import FileLock, Timeout
 
     where.require_writable()
-    target = where.tasks_path.resolve()  # a symlinked file is written where it really is
+    try:
+        target = where.tasks_path.resolve()  # a symlinked file is written where it really is
+    except (OSError, RuntimeError):  # a symlink loop: the loader says why it cannot be read
+        target = where.tasks_path
     try:
         with FileLock(lock_path(where), timeout=LOCK_TIMEOUT):
             _remove_stale_temporaries(target)
@@ -389,7 +418,7 @@ def change_ledger(where: LedgerDir, plan: Planner, *, dry_run: bool = False) -> 
 def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Outcome | None:
     """One read-plan-validate-write round; None when the file changed under us (go again)."""
     raw = {kind: data for kind, path in (("tasks", target), ("voices", where.voices_path))
-           if (data := _read_quietly(path)) is not None}
+           if (data := read_bytes(path)[0]) is not None}  # same limits as every read
     index = _cached_index(where, raw)
     if index is None:
         loaded = _load(where, dict(raw))
@@ -431,70 +460,102 @@ def _cached_index(where: LedgerDir, raw: dict[str, bytes]) -> edit.TaskIndex | N
 
 
 def _apply(index: edit.TaskIndex, change: Change) -> tuple[str, edit.TaskIndex]:
-    """The new text, and the index of the new text (offsets moved by the edits)."""
+    """The text after ``change``, and the index of that text.
+
+    Only the blocks of the tasks the change touches are rewritten. A new task goes into the block
+    of the task it follows, which an update may rewrite too (``add --related``): both edits are
+    made on that block's new text. Then every rewritten block is read again *together with the
+    untouched blocks on either side of it*: that window must hold exactly the intended tasks, or
+    nothing is written. Reading the neighbours catches an edit that damaged a boundary (a value
+    that swallowed the line break before the next task, a new task that landed inside a quoted
+    value). The window's positions give the new index; nothing else of the file moves.
+    """
     text, newline = index.text, index.newline
-    pieces: list[tuple[int, int, str]] = []
+    bodies: dict[int, str] = {}  # block -> its new text
+    holds: dict[int, list[Task]] = {}  # block -> the tasks its new text must hold
     for old, new in change.updated:
         i = index.position(old.id)
         assert i is not None
         block = index.block(i)
-        pieces.append((block.start, block.end,
-                       edit.rewrite_block(text[block.start:block.end], newline, old, new)))
-    inserted: list[tuple[int, tuple[int, int, str], int, Task]] = []  # after, piece, offset, task
+        bodies[i] = edit.rewrite_block(text[block.start:block.end], newline, old, new)
+        holds[i] = [new]
     for task in change.added:
-        after, at, new_text, offset = _insertion(index, task)
-        piece = (at, at, new_text)
-        inserted.append((after, piece, offset, task))
-        pieces.append(piece)
-    pieces.sort(key=lambda p: (p[0], p[1]))
-    for start, end, replacement in reversed(pieces):
-        text = text[:start] + replacement + text[end:]
+        i, separated = _insertion_point(index, task)
+        block = index.block(i)
+        bodies[i] = _insert(bodies.get(i, text[block.start:block.end]), newline, separated, task)
+        holds.setdefault(i, [index.task(index.ids[i])]).append(task)  # type: ignore[list-item]
 
-    def moved(offset: int, skip: tuple[int, int, str] | None = None) -> int:
-        return offset + sum(len(r) - (e - s) for s, e, r in pieces if e <= offset and
-                            (s, e, r) != skip)
+    windows: list[list[int]] = []  # runs of consecutive blocks: touched ones and neighbours
+    for i in sorted(bodies):
+        lo, hi = max(i - 1, 0), min(i + 1, len(index.ids) - 1)
+        if windows and lo <= windows[-1][-1] + 1:
+            windows[-1].extend(range(windows[-1][-1] + 1, hi + 1))
+        else:
+            windows.append(list(range(lo, hi + 1)))
 
-    ids, levels, seqs = list(index.ids), list(index.levels), list(index.seqs)
-    starts = [moved(s) for s in index.starts]
-    for after, piece, offset, task in sorted(inserted, key=lambda x: x[0], reverse=True):
-        position = after + 1
-        ids.insert(position, task.id)
-        levels.insert(position, task.level)
-        seqs.insert(position, task.seq)
-        starts.insert(position, moved(piece[0], piece) + offset)
+    pieces, ids, levels, seqs, starts = [], [], [], [], []
+    position, delta = 0, 0  # next old task to copy; how far text has moved so far
+    for window in windows:
+        first, last = index.block(window[0]), index.block(window[-1])
+        for j in range(position, window[0]):  # untouched tasks before the window
+            ids.append(index.ids[j]), levels.append(index.levels[j]), seqs.append(index.seqs[j])
+            starts.append(index.starts[j] + delta)
+        body = "".join(bodies.get(j) or text[index.block(j).start:index.block(j).end]
+                       for j in window)
+        tasks = [t for j in window for t in (holds.get(j) or [index.task(index.ids[j])])]
+        offsets = edit.check_window(body, newline, tasks)  # type: ignore[arg-type]
+        new_start = first.start + delta
+        for task, offset in zip(tasks, offsets, strict=True):
+            ids.append(task.id), levels.append(task.level), seqs.append(task.seq)
+            starts.append(new_start + offset)
+        pieces.append((first.start, last.end, body))
+        delta += len(body) - (last.end - first.start)
+        position = window[-1] + 1
+    for j in range(position, len(index.ids)):
+        ids.append(index.ids[j]), levels.append(index.levels[j]), seqs.append(index.seqs[j])
+        starts.append(index.starts[j] + delta)
+    for start, end, body in reversed(pieces):
+        text = text[:start] + body + text[end:]
     return text, edit.TaskIndex(text, newline, ids, levels, seqs, starts)
 
 
-def _insertion(index: edit.TaskIndex, task: Task) -> tuple[int, int, str, int]:
-    """Where a new task goes (after the last task of its level): (after which task, offset,
-    text, where the new item's content starts within the text)."""
+def _insertion_point(index: edit.TaskIndex, task: Task) -> tuple[int, bool]:
+    """The block a new task follows (the last of its level), and whether tasks are separated by
+    blank lines (then the new task gets one before it too)."""
     if not index.ids:
         raise WriteError(
             "the ledger has no task yet, and `add` writes next to existing tasks",
             hint="write the first task into tasks.yaml by hand (see `reformctl schema tasks`)",
         )
-    text, newline = index.text, index.newline
     same = [i for i, level in enumerate(index.levels) if level == task.level]
     chosen = same[-1] if same else len(index.ids) - 1
-    block = index.block(chosen)
-    body = text[block.start:block.end]
-    at = block.start + _content_length(body)
-    # Tasks separated by blank lines get one before the new task too.
     probe = index.block(chosen if chosen < len(index.ids) - 1 else max(chosen - 1, 0))
-    probe_body = text[probe.start:probe.end]
+    probe_body = index.text[probe.start:probe.end]
     separated = any(not line.strip() for line in
-                    probe_body[_content_length(probe_body):].splitlines())
-    dash_col = len(body) - len(body.lstrip(" "))
-    prefix = (newline if separated else "")
-    if at > 0 and text[at - 1] != "\n":  # the file ends without a newline
-        prefix = newline + prefix
-    new_text = prefix + newline.join(edit.task_lines(task, dash_col)) + newline
-    return chosen, at, new_text, len(prefix) + dash_col + 2
+                    _lines(probe_body[_content_length(probe_body):]))
+    return chosen, separated
+
+
+def _insert(body: str, newline: str, separated: bool, task: Task) -> str:
+    """``body`` (a task's block) with the new task's lines after its content."""
+    at = _content_length(body)
+    lines = edit.task_lines(task, len(body) - len(body.lstrip(" ")))
+    new_text = (newline if separated else "") + newline.join(lines) + newline
+    if at > 0 and body[at - 1] != "\n":  # the file ends without a newline
+        new_text = newline + new_text
+    return body[:at] + new_text + body[at:]
+
+
+def _lines(text: str) -> list[str]:
+    """Lines ending at ``\n`` only (str.splitlines also breaks at U+2028, NEL and lone CR,
+    which may stand inside a value)."""
+    return text.split("\n")
 
 
 def _content_length(body: str) -> int:
     """Length of a block without its trailing blank and comment lines."""
-    lines = body.splitlines(keepends=True)
+    lines = [line + "\n" for line in body.split("\n")]
+    lines[-1] = lines[-1][:-1]
     while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
         lines.pop()
     return sum(len(line) for line in lines)

@@ -92,11 +92,14 @@ def decode(raw: bytes, path: str) -> tuple[Text | None, list[Diagnostic]]:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
         len(raw) >= 4 and (raw[1:4:2] == b"\0\0" or raw[0:3:2] == b"\0\0")
     ):
+        # ASCII text in UTF-32 has three zero bytes to each character (UTF-16: one)
+        wide = "UTF-32" if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or (
+            b"\0\0\0" in (raw[1:4], raw[0:3])) else "UTF-16"
         return None, [
             error(
                 path, 1, 1, "encoding",
-                "the file is UTF-16 encoded; reformctl reads UTF-8 only. Convert it, e.g. "
-                f"`iconv -f UTF-16 -t UTF-8 {path} > {path}.utf8` and move it into place",
+                f"the file is {wide} encoded; reformctl reads UTF-8 only. Convert it, e.g. "
+                f"`iconv -f {wide} -t UTF-8 {path} > {path}.utf8` and move it into place",
             )
         ]
     try:
@@ -221,6 +224,17 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
             seq.append(value)
         return node
 
+    def resolve(ev: Any) -> Any:
+        try:
+            return _resolve(ev)
+        except ValueError:  # an integer with more digits than Python converts
+            problem(
+                ev.start_mark, "invalid-value",
+                f"a number of {len(ev.value)} digits is too long to read; no value in a ledger "
+                "needs more than a few digits",
+                stop=True,
+            )
+
     def child_path(top: list[Any]) -> tuple[Any, ...]:
         return top[3] + ((top[2],) if top[1] else (len(top[0]),))
 
@@ -231,7 +245,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                 if ev.anchor is not None or ev.tag is not None:
                     refuse_anchor_or_tag(ev)
                 if not stack:
-                    root = _resolve(ev)
+                    root = resolve(ev)
                     continue
                 top = stack[-1]
                 if top[1] and top[2] is _NOKEY:
@@ -248,12 +262,18 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                         )
                         top[5] = True
                     continue
-                node = add(_resolve(ev), ev.start_mark)
+                node = add(resolve(ev), ev.start_mark)
                 if node is not None:
                     node.end = ev.end_mark.index
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if ev.anchor is not None or ev.tag is not None:
                     refuse_anchor_or_tag(ev)
+                if stack and stack[-1][1] and stack[-1][2] is _NOKEY:
+                    problem(
+                        ev.start_mark, "invalid-type",
+                        "a list or mapping used as a key; keys are plain words such as `status`",
+                        stop=True,
+                    )
                 if len(stack) >= MAX_DEPTH:
                     problem(
                         ev.start_mark, "yaml-depth",
@@ -315,7 +335,8 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         if not locate:
             raise _Relocate from None
-        position = getattr(exc, "position", 0) or 0
+        offset = getattr(exc, "position", 0) or 0  # libyaml counts bytes of the UTF-8 text
+        position = len(source.text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
         line = source.text.count("\n", 0, position) + 1
         col = position - (source.text.rfind("\n", 0, position) + 1) + 1
         char = getattr(exc, "character", None)

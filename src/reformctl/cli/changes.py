@@ -160,7 +160,7 @@ def update(
     _report(outcome, dry_run)
     if outcome.written:
         for old, new in outcome.change.updated:
-            entry = next(e for e in new.history if e not in old.history)
+            _, entry = edit.added_entry(old, new)
             what = ", ".join(f"{k} {_v(a)} → {_v(b)}" for k, (a, b) in entry.changes.items())
             say(f"updated task {new.id} ({new.ref}): {what or 'history entry added'}")
 

@@ -66,7 +66,9 @@ def check(
         _print_text(diags, loaded.texts)
     errors = sum(1 for d in diags if d.is_error)
     warnings = len(diags) - errors
-    files = ", ".join(t.path for t in loaded.texts.values()) or where.describe()
+    from ..storage import display
+
+    files = f"{display(where.tasks_path)}, {display(where.voices_path)}"
     if fmt == "text":
         if diags:
             say(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {files}")
