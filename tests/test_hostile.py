@@ -687,7 +687,7 @@ def test_a_ledger_written_in_flow_style_is_never_corrupted(outside, layout):
                  ("update", "3", "--status", "done", "--evidence", "x")):
         result = run_cli(*args, env=USER)
         assert result.code == 1, result.stderr
-        assert "could not be written safely" in result.stderr and "nothing was changed" in (
+        assert "can read but not edit in place" in result.stderr and "nothing was changed" in (
             result.stderr)
         assert snapshot(data) == before
 

@@ -22,6 +22,17 @@ from .models import LEVEL_LETTER, HistoryEntry, Task
 KEY_ORDER = tuple(Task.model_fields)  # id, level, seq, text, ..., tags, related, history
 
 
+class LayoutError(WriteError):
+    """A task written in a way reformctl reads but does not edit in place."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this task is written in a layout reformctl can read but not edit in place (flow "
+            "style such as `- {id: 1, ...}` or `tasks: [...]`); nothing was changed",
+            hint="write the task one key per line, as `reformctl add` does, then try again",
+        )
+
+
 def _unsafe(detail: str) -> WriteError:
     return WriteError(
         f"the change could not be written safely ({detail}); nothing was changed",
@@ -54,15 +65,32 @@ def task_blocks(text: str, item_starts: list[int]) -> list[Block]:
 
 def block_at(text: str, item_starts: list[int], i: int) -> Block:
     """The block of task ``i`` (in file order)."""
-    start = line_start(text, item_starts[i])
+    start = _dash_line(text, item_starts[i])
     if i + 1 < len(item_starts):
-        return Block(start, line_start(text, item_starts[i + 1]))
+        return Block(start, _dash_line(text, item_starts[i + 1]))
     return Block(start, _sequence_end(text, start, item_starts[i]))
+
+
+def _dash_line(text: str, content: int) -> int:
+    """The start of the line holding the ``-`` of the item whose content starts at ``content``
+    (usually the same line; a ``-`` may also stand alone on a line before it)."""
+    start = line_start(text, content)
+    if text[start:content].strip():
+        return start
+    previous = start
+    while previous > 0:
+        previous = line_start(text, previous - 1)
+        line = text[previous:text.find("\n", previous)].strip()
+        if line.startswith("-"):
+            return previous
+        if line and not line.startswith("#"):
+            break
+    return start
 
 
 def _sequence_end(text: str, start: int, content: int) -> int:
     """Where the last item ends: the first later line indented no deeper than its dash."""
-    dash_col = content - start - 2  # "- " precedes the content
+    dash_col = len(text[start:content]) - len(text[start:content].lstrip(" "))
     pos = next_line(text, start)
     while pos < len(text):
         end = next_line(text, pos)
@@ -127,7 +155,7 @@ class TaskIndex:
         if i not in self._parsed:
             block = self.block(i)
             data = _parse_block(self.text[block.start:block.end], self.newline).data
-            task = Task.model_validate(data)
+            task = _read_task(data)
             if task.id != self.ids[i]:
                 raise _unsafe("the index does not match the file")
             self._parsed[i] = task
@@ -155,12 +183,38 @@ class _Parsed:
 
 def _parse_block(block: str, newline: str) -> _Parsed:
     parsed = yamldoc.parse(yamldoc.Text("<task>", block, False, newline), locate=True)
-    if parsed.diagnostics or not isinstance(parsed.data, list) or len(parsed.data) != 1:
-        raise _unsafe("a task's lines do not parse on their own")
+    if (parsed.diagnostics or not isinstance(parsed.data, list) or len(parsed.data) != 1
+            or not isinstance(parsed.data[0], dict)
+            or parsed.nodes is None or parsed.nodes[(0,)].kind != "block"):
+        raise LayoutError()
     assert parsed.nodes is not None
     # paths inside the block start with the item index 0; drop it
     nodes = {path[1:]: node for path, node in parsed.nodes.items() if path[:1] == (0,)}
     return _Parsed(parsed.data[0], nodes)
+
+
+def _read_task(data: Any) -> Task:
+    """A task read back from lines reformctl wrote or edits: anything invalid refuses the write."""
+    from pydantic import ValidationError
+
+    try:
+        return Task.model_validate(data)
+    except ValidationError:
+        raise _unsafe("the lines do not read back as a valid task") from None
+
+
+def _new_task(data: dict[str, Any]) -> Task:
+    """A task made from command-line values: an invalid one is the user's to correct (exit 2)."""
+    from pydantic import ValidationError
+
+    from .errors import UsageError
+
+    try:
+        return Task.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in err["loc"])
+        raise UsageError(f"{where}: {err['msg'].lower()}") from None
 
 
 def check_window(window: str, newline: str, tasks: list[Task]) -> list[int]:
@@ -259,7 +313,7 @@ def rewrite_block(block: str, newline: str, old: Task, new: Task) -> str:
     fields replaced, and history entries added (appended or inserted in time order).
     """
     parsed = _parse_block(block, newline)
-    if Task.model_validate(parsed.data) != old:
+    if _read_task(parsed.data) != old:
         raise _unsafe("the task's lines do not hold the task that was read")
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) within the block
     key_col = parsed.nodes[("id",)].key_col - 1
@@ -276,7 +330,7 @@ def rewrite_block(block: str, newline: str, old: Task, new: Task) -> str:
     for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         block = block[:start] + replacement + block[end:]
     check = _parse_block(block, newline)
-    if Task.model_validate(check.data) != new:
+    if _read_task(check.data) != new:
         raise _unsafe("the edited lines do not read back as the intended task")
     return block
 
@@ -285,12 +339,21 @@ def _set_value(block: str, parsed: _Parsed, key: str, text: str, key_col: int,
                newline: str) -> tuple[int, int, str]:
     node = parsed.nodes.get((key,))
     if node is not None and node.kind != "block":
+        if node.start == node.end:  # an empty value (`owner:`): the mark sits after the colon
+            return node.start, node.end, text if block[node.start - 1] == " " else " " + text
         return node.start, node.end, text
     if node is not None:  # a block list replaced by a flow list: from after "key:" to its end
-        colon = block.rfind(":", 0, node.start)
-        return colon + 1, _content_end(parsed.nodes, (key,)), " " + text
+        return _colon(block, node) + 1, _content_end(parsed.nodes, (key,)), " " + text
     at = _insert_point(block, parsed, key)
     return at, at, _new_lines(block, at, [" " * key_col + f"{key}: {text}"], newline)
+
+
+def _colon(block: str, node: yamldoc.Node) -> int:
+    """The ``:`` after a key (key names hold none; a comment after the colon may)."""
+    start = 0
+    for _ in range(node.key_line - 1):
+        start = block.index("\n", start) + 1
+    return block.index(":", start + node.key_col - 1)
 
 
 def _insert_point(block: str, parsed: _Parsed, key: str) -> int:
@@ -340,8 +403,7 @@ def _add_history(block: str, parsed: _Parsed, old: Task, new: Task, key_col: int
     dash_col = key_col + 2
     lines = [line for e in new.history for line in history_lines(e, dash_col)]
     if node is not None:
-        colon = block.rfind(":", 0, node.start)
-        return colon + 1, node.end, newline + newline.join(lines)
+        return _colon(block, node) + 1, node.end, newline + newline.join(lines)
     at = _insert_point(block, parsed, "history")
     return at, at, _new_lines(block, at, [" " * key_col + "history:", *lines], newline)
 
@@ -409,7 +471,7 @@ def apply_update(task: Task, update: Update, by: str, at: Any) -> Task | None:
                          evidence=list(update.evidence))
     history = [*task.history[:position], entry, *task.history[position:]]
     fields = {k: wanted[k] for k in changes}
-    return Task.model_validate({**task.model_dump(), **fields, "history": history})
+    return _new_task({**task.model_dump(), **fields, "history": history})
 
 
 def new_task(index: TaskIndex, level: str, text: str, fields: dict[str, Any], by: str,
@@ -425,4 +487,4 @@ def new_task(index: TaskIndex, level: str, text: str, fields: dict[str, Any], by
                          note=note if note is not None else "added")
     data = {"id": next_id, "level": level, "seq": seq, "text": text, **fields,
             "status": status, "history": [entry]}
-    return Task.model_validate(data)
+    return _new_task(data)

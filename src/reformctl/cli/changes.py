@@ -33,8 +33,8 @@ NoteOption = Annotated[str | None, typer.Option(
 
 def _who(by: str | None) -> str:
     """--by, else $REFORMCTL_USER, else git's user.name, else the login name."""
-    if by and by.strip():
-        return by.strip()
+    if by is not None:
+        return _texts("--by", [by])[0]
     if os.environ.get(USER_ENV, "").strip():
         return os.environ[USER_ENV].strip()
     import subprocess
@@ -61,11 +61,29 @@ def _when(at: str | None) -> datetime | None:
 
     try:
         moment = datetime.fromisoformat(at.strip())
-    except ValueError:
+        return moment if moment.tzinfo else moment.astimezone()
+    except (ValueError, OverflowError):
         raise UsageError(
             f"--at '{at}' is not a time; write it like 2018-05-02T10:00+08:00 or 2018-05-02"
         ) from None
-    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _texts(option: str, values: list[str] | tuple[str, ...] | None) -> list[str]:
+    """Command-line words as they go into the ledger: valid text, stripped, none empty."""
+    from ..errors import UsageError
+
+    out = []
+    for value in values or ():
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise UsageError(f"{option} is not valid UTF-8 text; check the terminal's encoding")
+        if not value.strip():
+            raise UsageError(f"{option} needs a value; an empty one was given")
+        out.append(value.strip())
+    return out
+
+
+def _text(option: str, value: str | None) -> str | None:
+    return None if value is None else _texts(option, [value])[0]
 
 
 def _report(outcome: Outcome, dry_run: bool) -> None:
@@ -74,9 +92,18 @@ def _report(outcome: Outcome, dry_run: bool) -> None:
         import difflib
 
         emit("".join(difflib.unified_diff(
-            outcome.before.splitlines(keepends=True), outcome.after.splitlines(keepends=True),
+            _diff_lines(outcome.before), _diff_lines(outcome.after),
             fromfile=f"a/{outcome.path}", tofile=f"b/{outcome.path}")))
         say("dry run: nothing was written")
+
+
+def _diff_lines(text: str) -> list[str]:
+    """Lines as diff and patch count them (at \n only), the last one marked if it has no \n."""
+    lines = [line + "\n" for line in text.split("\n")]
+    last = lines.pop()[:-1]
+    if last:
+        lines.append(last + "\n\\ No newline at end of file\n")
+    return lines
 
 
 @app.command()
@@ -124,13 +151,11 @@ def update(
     request = edit.Update(
         status=parse_status(status) if status is not None else None,
         progress=progress,
-        owner=owner.strip() if owner is not None else None,
+        owner=_text("--owner", owner),
         due=parse_date(due, "--due") if due is not None else None,
-        note=note,
-        evidence=tuple(e for e in (evidence or ()) if e.strip()),
+        note=_text("--note", note),
+        evidence=tuple(_texts("--evidence", evidence)),
     )
-    if owner is not None and not request.owner:
-        raise UsageError("--owner needs a unit name")
     if request.is_empty():
         raise UsageError(
             "nothing to update: give at least one of --status, --progress, --owner, --due, "
@@ -215,14 +240,15 @@ def add(
     from ..query import get_task, parse_date, parse_level, parse_status
     from ..storage import Change, change_ledger
 
-    if not text.strip():
-        raise UsageError("the task text is empty")
+    text = _texts("the task text", [text])[0]
+    note = _text("--note", note)
     fields: dict[str, object] = {
         k: v for k, v in {
-            "title": title, "owner": owner, "partners": list(partner or ()) or None,
+            "title": _text("--title", title), "owner": _text("--owner", owner),
+            "partners": _texts("--partner", partner) or None,
             "due": parse_date(due, "--due") if due else None,
             "status": parse_status(status) if status else None,
-            "progress": progress, "tags": list(tag or ()) or None,
+            "progress": progress, "tags": _texts("--tag", tag) or None,
         }.items() if v is not None
     }
     lvl = parse_level(level)
@@ -234,7 +260,7 @@ def add(
             other = get_task(ledger, key)
             if other.id not in [t.id for t in links]:
                 links.append(other)
-        task = edit.new_task(ledger, lvl, text.strip(),
+        task = edit.new_task(ledger, lvl, text,
                              {**fields, "related": [t.id for t in links]}, who, when or now, note)
         change = Change(added=[task])
         for other in links:

@@ -1,0 +1,126 @@
+"""Hand-written layouts: writes either do exactly the change, or refuse it and change nothing.
+
+Each case here was found by review with a reproduction against an earlier version.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli
+
+USER = {"REFORMCTL_USER": "tester"}
+
+
+def edit_file(data: Path, old: str, new: str) -> None:
+    path = data / "tasks.yaml"
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def task(data: Path, task_id: int) -> dict:
+    tasks = yaml.safe_load((data / "tasks.yaml").read_text("utf-8"))["tasks"]
+    return next(t for t in tasks if t["id"] == task_id)
+
+
+def assert_clean(data: Path) -> None:
+    result = run_cli("check")
+    assert result.code == 0, result.stdout + result.stderr
+
+
+def test_an_empty_value_can_be_set(ledger):
+    edit_file(ledger, "    title: Gold-medal", "    owner:\n    title: Gold-medal")
+    assert run_cli("update", "3", "--owner", "区总工会", env=USER).code == 0
+    assert "    owner: 区总工会\n" in (ledger / "tasks.yaml").read_text("utf-8")
+    assert_clean(ledger)
+
+
+def test_a_comment_with_colons_on_a_list_key_line(ledger):
+    edit_file(ledger, "  - id: 9\n", "  - id: 9\n")
+    text = (ledger / "tasks.yaml").read_text("utf-8")
+    block_start = text.index("  - id: 9\n")
+    related = text.index("    related: []\n", block_start)
+    (ledger / "tasks.yaml").write_text(
+        text[:related] + "    related:  # see: 区级层面, note: none yet\n      - 1\n"
+        + text[related + len("    related: []\n"):], "utf-8")
+    result = run_cli("add", "-l", "G", "新任务。", "--related", "9", env=USER)
+    assert result.code == 0, result.stderr
+    assert task(ledger, 9)["related"] == [1, 30]
+
+
+def test_a_dash_alone_on_its_line(ledger):
+    edit_file(ledger, "  - id: 5\n    level: district\n",
+              "  -\n    id: 5\n    level: district\n")
+    for task_id in (4, 5):
+        result = run_cli("update", str(task_id), "--status", "in-progress", env=USER)
+        assert result.code == 0, result.stderr
+        assert task(ledger, task_id)["status"] == "in-progress"
+    assert "  -\n    id: 5\n" in (ledger / "tasks.yaml").read_text("utf-8")
+    assert_clean(ledger)
+
+
+def test_a_flow_mapping_task_is_refused_with_a_clear_message(ledger):
+    text = (ledger / "tasks.yaml").read_text("utf-8")
+    start, end = text.index("  - id: 6\n"), text.index("  - id: 7\n")
+    (ledger / "tasks.yaml").write_text(
+        text[:start] + "  - {id: 6, level: district, seq: 6, text: 推动非公企业普遍建立职代会制度。}\n\n"
+        + text[end:], "utf-8")
+    before = (ledger / "tasks.yaml").read_bytes()
+    result = run_cli("update", "6", "--status", "done", env=USER)
+    assert result.code == 1
+    assert "can read but not edit in place" in result.stderr
+    assert (ledger / "tasks.yaml").read_bytes() == before
+
+
+def test_a_line_separator_inside_a_value_does_not_misplace_a_new_task(ledger):
+    edit_file(ledger, "    title: Members signing up",
+              '    title: "Members\u2028#7 signing up')
+    edit_file(ledger, "directly with community doctor teams\n",
+              'directly with community doctor teams"\n')
+    assert run_cli("check").code == 0
+    result = run_cli("add", "-l", "D", "区级新任务。", env=USER)
+    assert result.code == 0, result.stderr
+    assert task(ledger, 30)["level"] == "district"
+    assert task(ledger, 7)["title"].startswith("Members\u2028#7 signing up")
+    assert_clean(ledger)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["update", "3", "--note", "\udcff"], "--note is not valid UTF-8 text"),
+    (["add", "-l", "D", "\udced\udca0\udc80"], "the task text is not valid UTF-8 text"),
+    (["add", "-l", "G", "x", "--tag", ""], "--tag needs a value"),
+    (["add", "-l", "G", "x", "--partner", " "], "--partner needs a value"),
+    (["update", "3", "--note", "x", "--at", "0001-01-01"], "--at '0001-01-01' is not a time"),
+    (["update", "3", "--owner", ""], "--owner needs a value"),
+])
+def test_command_line_values_that_cannot_go_into_the_ledger(ledger, args, message):
+    before = (ledger / "tasks.yaml").read_bytes()
+    result = run_cli(*args, env=USER)
+    assert result.code == 2, result.stderr
+    assert message in result.stderr and "internal error" not in result.stderr
+    assert (ledger / "tasks.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("layout", ["line separator", "no final newline"])
+def test_dry_run_diff_applies_as_a_patch(ledger, tmp_path, layout):
+    path = ledger / "tasks.yaml"
+    if layout == "line separator":
+        edit_file(ledger, "    title: Members signing up", '    title: "Members\u2028signing up')
+        edit_file(ledger, "directly with community doctor teams\n",
+                  'directly with community doctor teams"\n')
+        args = ["update", "7", "--status", "blocked"]
+    else:
+        path.write_text(path.read_text("utf-8").rstrip("\n"), "utf-8")
+        args = ["update", "29", "--status", "blocked"]
+    result = run_cli(*args, "--dry-run", env=USER)
+    assert result.code == 0, result.stderr
+    patch = tmp_path / "change.diff"
+    patch.write_bytes(result.stdout.encode("utf-8"))
+    applied = subprocess.run(["git", "apply", "--check", "-v", str(patch)], cwd=ledger.parent,
+                             capture_output=True, text=True, check=False)
+    assert applied.returncode == 0, applied.stderr
