@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamldoc
-from .checks import AT_KEY, RuleContext, run_rules, task_ids_in, validate
+from .checks import AT_KEY, RuleContext, item_validator, run_rules, task_ids_in, validate
 from .errors import Diagnostic, LedgerError, Location, ReadError, WriteError, error
 from .models import Ledger, Meeting, Plan
 
@@ -147,12 +147,17 @@ def load(where: LedgerDir) -> Loaded:
         if text is None:
             continue
         texts[kind] = text
-        result = yamldoc.parse(text)
+        # Items are validated while they are read (less memory); any problem: read again.
+        result = yamldoc.parse(text, items=item_validator(kind))
         parsed[kind] = result
         diags += result.diagnostics
         if result.diagnostics:
             continue
         validated = validate(kind, result.data, text.path)
+        if validated.diagnostics and result.items_replaced:
+            # describe the problems from the raw data, exactly as without the early validation
+            result = parsed[kind] = yamldoc.parse(text)
+            validated = validate(kind, result.data, text.path)
         heads[kind], items[kind] = validated.head, validated.items
         diags += validated.diagnostics
 

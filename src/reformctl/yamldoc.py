@@ -10,14 +10,18 @@ The data is built straight from libyaml's event stream rather than through PyYAM
   ``no``/``on`` stay strings and ``3.10`` is not mangled; dates stay strings and the schema
   decides what they are.
 
-Reading is optimistic: the first pass builds the data without bookkeeping; only when a file has a
-problem (or a caller needs positions, as edits do) is it read again with every node's position.
+Reading is optimistic: the first pass (:func:`_parse_fast`) builds the data without bookkeeping;
+only when a file has a problem, or anything unusual (a tag, a complex key, deep nesting), or a
+caller needs positions (as edits do) is it read again by :func:`_parse`, with every node's
+position, which describes the problem. The fast pass accepts nothing the located pass would
+refuse, and builds the same data.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +36,7 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _STR_TAG = "tag:yaml.org,2002:str"
+_WORDS = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
 @dataclass(slots=True)
@@ -64,6 +69,8 @@ class Parsed:
     nodes: dict[tuple[Any, ...], Node] | None = None
     # top-level key -> 0-based line of each item of the sequence under it (always filled).
     item_lines: dict[str, list[int]] = field(default_factory=dict)
+    # True when ``items`` (see :func:`parse`) replaced the items of a top-level sequence.
+    items_replaced: bool = False
 
     def find(self, data_path: tuple[Any, ...], *, at_key: bool = False) -> tuple[int, int] | None:
         """Line and column of the nearest located ancestor of ``data_path``."""
@@ -138,14 +145,180 @@ class _Relocate(Exception):
 _NOKEY = object()
 
 
-def parse(source: Text, *, locate: bool = False) -> Parsed:
-    """Build the data of a one-document YAML text. Never raises for bad input."""
+# Items of a top-level sequence are handed to ``items`` in chunks of this many (see parse()).
+CHUNK = 1000
+Items = Callable[[Any, list[Any]], "list[Any] | None"]
+
+
+def parse(source: Text, *, locate: bool = False, items: Items | None = None) -> Parsed:
+    """Build the data of a one-document YAML text. Never raises for bad input.
+
+    ``items(key, chunk)``, on the fast pass only, is given the items of the sequence under each
+    top-level ``key`` as they are read, up to :data:`CHUNK` at a time, and returns what to keep
+    in their place (e.g. validated models, so that the raw items of a large file never all
+    exist at once), or None to give up the fast pass: the file is then read again, with
+    positions and without ``items``. ``Parsed.items_replaced`` tells which happened.
+    """
     if not locate:
         try:
-            return _parse(source, locate=False)
+            return _parse_fast(source, items)
         except _Relocate:
             pass
     return _parse(source, locate=True)
+
+
+class _Chunks:
+    """The text handed to libyaml piece by piece: no whole UTF-8 copy of it is ever made."""
+
+    __slots__ = ("text", "pos")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+
+    def read(self, size: int) -> str:
+        start = self.pos
+        self.pos = start + size
+        return self.text[start : start + size]
+
+
+_SHORT = 24  # strings up to this long are shared between equal values (keys, levels, names)
+
+
+def _parse_fast(source: Text, items: Items | None) -> Parsed:
+    """The optimistic pass: one tight loop over libyaml's events, no positions kept.
+
+    Raises :class:`_Relocate` at anything the located pass must look at: syntax errors,
+    anchors, aliases, tags other than ``!!str``/``!`` on a scalar, duplicate keys, complex keys,
+    deep nesting, more than one document, or ``items`` refusing a chunk.
+    """
+    import yaml
+    from yaml.cyaml import CParser
+
+    Scalar = yaml.ScalarEvent
+    MapStart = yaml.MappingStartEvent
+    SeqStart = yaml.SequenceStartEvent
+    MapEnd = yaml.MappingEndEvent
+    SeqEnd = yaml.SequenceEndEvent
+    DocStart = yaml.DocumentStartEvent
+    Alias = yaml.AliasEvent
+    plain = _plain
+    short: dict[str, str] = {}  # one object for equal short texts (keys, levels, names)
+    intern = short.setdefault
+    resolved_short: dict[str, Any] = {}
+    known = resolved_short.get
+    nokey = _NOKEY
+    str_tags = (_STR_TAG, "!")
+
+    item_lines: dict[Any, list[int]] = {}
+    stack: list[tuple[Any, bool]] = []  # the open containers above ``cur``, with is_map
+    cur: Any = None  # the open container (None: none yet, or the root is closed)
+    is_map = False
+    key: Any = nokey  # the key read in ``cur`` (a mapping) whose value comes next
+    root: Any = None
+    documents = 0
+    top: list[Any] | None = None  # the open sequence directly under the root
+    top_key: Any = None
+    top_lines: list[int] = []
+    done = 0  # items of ``top`` handed to ``items`` already
+    replaced = False
+    max_open = MAX_DEPTH - 1
+
+    def hand_over(seq: list[Any], start: int) -> None:
+        nonlocal replaced
+        kept = items(top_key, seq[start:])  # type: ignore[misc]
+        if kept is None:
+            raise _Relocate
+        seq[start:] = kept
+        replaced = True
+
+    parser = CParser(_Chunks(source.text))
+    get = parser.get_event
+    try:
+        while (ev := get()) is not None:
+            kind = type(ev)
+            if kind is Scalar:
+                tag = ev.tag
+                if ev.anchor is not None or (tag is not None and tag not in str_tags):
+                    raise _Relocate
+                value = ev.value
+                if cur is None:  # a document that is one scalar
+                    root = _resolve(ev)
+                    continue
+                if is_map and key is nokey:
+                    key = intern(value, value) if len(value) <= _SHORT else value
+                    if key in cur:
+                        raise _Relocate  # duplicate key
+                    continue
+                if tag is not None or ev.style:  # quoted, or tagged as text
+                    if len(value) <= _SHORT:
+                        value = intern(value, value)
+                elif len(value) <= _SHORT:  # a short plain scalar: resolved once per spelling
+                    resolved = known(value, nokey)
+                    if resolved is nokey:
+                        resolved = resolved_short[value] = plain(value)
+                    value = resolved
+                else:
+                    value = plain(value)
+                if is_map:
+                    cur[key] = value
+                    key = nokey
+                else:
+                    if cur is top:
+                        top_lines.append(ev.start_mark.line)
+                    cur.append(value)
+            elif kind is MapStart or kind is SeqStart:
+                if ev.anchor is not None or ev.tag is not None:
+                    raise _Relocate
+                new: Any = {} if kind is MapStart else []
+                if cur is None:
+                    root = new
+                else:
+                    if len(stack) >= max_open:
+                        raise _Relocate  # too deep
+                    if is_map:
+                        if key is nokey:
+                            raise _Relocate  # a complex key
+                        cur[key] = new
+                        if not stack and kind is SeqStart:
+                            top, top_key, done = new, key, 0
+                        key = nokey
+                    else:
+                        if cur is top:
+                            top_lines.append(ev.start_mark.line)
+                        elif not stack and kind is SeqStart:
+                            top, top_key, done = new, len(cur), 0
+                        cur.append(new)
+                    if new is top:
+                        top_lines = item_lines.setdefault(top_key, [])
+                    stack.append((cur, is_map))
+                cur = new
+                is_map = kind is MapStart
+            elif kind is MapEnd or kind is SeqEnd:
+                closed = cur
+                if stack:
+                    cur, is_map = stack.pop()
+                else:
+                    cur = None
+                key = nokey
+                if items is not None and top is not None:
+                    if cur is top and len(top) - done >= CHUNK:
+                        hand_over(top, done)
+                        done = len(top)
+                    elif closed is top:
+                        if len(top) > done:
+                            hand_over(top, done)
+                        top = None
+            elif kind is DocStart:
+                documents += 1
+                if documents > 1:
+                    raise _Relocate
+            elif kind is Alias:
+                raise _Relocate
+    except yaml.YAMLError:
+        raise _Relocate from None
+    item_lines = {k: lines for k, lines in item_lines.items() if lines}  # as _parse has them
+    return Parsed(root, [], None, item_lines, replaced)
 
 
 def _parse(source: Text, *, locate: bool) -> Parsed:
@@ -329,12 +502,19 @@ def _resolve(ev: Any) -> Any:
     value = ev.value
     if ev.style or ev.tag is not None:
         return value
+    return _plain(value)
+
+
+def _plain(value: str) -> Any:
+    """The value of a plain scalar by YAML 1.2's core schema."""
     if not value:
         return None
     first = value[0]
     if first in "0123456789-+.":
-        if value.isdigit():
+        if value.isdigit() and value.isascii():
             return int(value)
+        if value[4:5] == "-" and value[3] not in "eE":
+            return value  # a date or time: a '-' there fits no number
         if _INT.match(value):
             return int(value)
         if _FLOAT.match(value):
@@ -346,13 +526,9 @@ def _resolve(ev: Any) -> Any:
         if value in (".nan", ".NaN", ".NAN"):
             return float("nan")
         return value
-    if value in _NULLS:
-        return None
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    return value
+    if len(value) > 5:  # longer than any of null, true, false
+        return value
+    return _WORDS.get(value, value)
 
 
 def severity_counts(diags: list[Diagnostic]) -> tuple[int, int]:
