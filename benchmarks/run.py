@@ -134,8 +134,10 @@ class Bench:
         self.args = args
         self.work = work
         self.reformctl = self._reformctl_command()
+        # Bytecode caches on, as for an installed program (the warm-up round writes them).
         self.env = {k: v for k, v in os.environ.items()
-                    if k not in ("REFORMCTL_DATA", "GITHUB_ACTIONS", "TASKRC", "TASKDATA")}
+                    if k not in ("REFORMCTL_DATA", "GITHUB_ACTIONS", "TASKRC", "TASKDATA",
+                                 "PYTHONDONTWRITEBYTECODE")}
         self.env.update(NO_COLOR="1", COLUMNS="100")
         self.rows: list[Row] = []
         self.failures: list[str] = []
