@@ -49,6 +49,16 @@ def assert_agree(text: str) -> None:
     assert fast.item_lines == located.item_lines, text
     # and parse() without locate is the fast pass
     assert same(yamldoc.parse(source).data, located.data)
+    # locate() finds what the located pass finds, for any set of paths
+    paths = sorted(located.nodes, key=repr)
+    asked = paths + [p + ("nope",) for p in paths] + [p + (7,) for p in paths]
+    for chosen in (asked, asked[::3], asked[-2:]):
+        walked = yamldoc.locate(source, chosen)
+        for path in chosen:
+            for at_key in (False, True):
+                assert walked.find(path, at_key=at_key) == located.find(path, at_key=at_key)
+            if path in walked.nodes:
+                assert walked.nodes[path] == located.nodes[path]
 
 
 def fixture_files() -> list:

@@ -178,6 +178,12 @@ def _load(where: LedgerDir) -> Loaded:
     raw_tasks = parsed["tasks"].data if "tasks" in parsed else None
     diags += run_rules(RuleContext(shown["tasks"], shown["voices"], items["tasks"],
                                    items["voices"], task_ids_in(raw_tasks)))
+    for kind, text in texts.items():  # positions only for what needs one, not for every value
+        if kind in parsed and parsed[kind].nodes is None:
+            wanted = [d.data_path for d in diags
+                      if d.location.line is None and d.location.path == text.path]
+            if wanted:
+                parsed[kind] = yamldoc.locate(text, wanted)
     diags = _locate(diags, texts, parsed)
 
     ledger = None

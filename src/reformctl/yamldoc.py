@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -489,6 +489,97 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
     if diags:
         return Parsed(None, diags, nodes, item_lines)
     return Parsed(root, diags, nodes, item_lines)
+
+
+def locate(source: Text, paths: Iterable[tuple[Any, ...]]) -> Parsed:
+    """Where the values at ``paths`` sit, in a text the fast pass read without problems.
+
+    The answer of ``parse(source, locate=True).find(path)`` for each of ``paths``, from one walk
+    over the events that builds no data and makes a :class:`Node` only for the paths and their
+    ancestors (``data`` is None). A text with a problem gets the full located pass.
+    """
+    wanted: set[tuple[Any, ...]] = set()
+    for path in paths:
+        wanted.update(path[:i] for i in range(len(path) + 1))
+    try:
+        return Parsed(None, [], _walk(source, wanted))
+    except _Relocate:
+        return parse(source, locate=True)
+
+
+def _walk(source: Text, wanted: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Node]:
+    import yaml
+    from yaml.cyaml import CParser
+
+    Scalar = yaml.ScalarEvent
+    MapStart = yaml.MappingStartEvent
+    SeqStart = yaml.SequenceStartEvent
+    MapEnd = yaml.MappingEndEvent
+    SeqEnd = yaml.SequenceEndEvent
+    nokey = _NOKEY
+    nodes: dict[tuple[Any, ...], Node] = {}
+    # Open containers on a wanted path: [path, is_map, pending key, its mark, items so far]
+    stack: list[list[Any]] = []
+    skip = 0  # depth inside a container no wanted path goes through
+    root_seen = False
+    parser = CParser(_Chunks(source.text))
+    get = parser.get_event
+    try:
+        while (ev := get()) is not None:
+            kind = type(ev)
+            if skip:
+                if kind is MapStart or kind is SeqStart:
+                    skip += 1
+                elif kind is MapEnd or kind is SeqEnd:
+                    skip -= 1
+                continue
+            if kind is Scalar or kind is MapStart or kind is SeqStart:
+                mark = ev.start_mark
+                if not stack:
+                    if root_seen:
+                        raise _Relocate  # a second document: never in a text read fast
+                    root_seen = True
+                    if kind is Scalar:
+                        continue
+                    nodes[()] = Node(mark.line + 1, mark.column + 1, mark.line + 1,
+                                     mark.column + 1, mark.index)
+                    stack.append([(), kind is MapStart, nokey, None, 0])
+                    continue
+                top = stack[-1]
+                if top[1]:
+                    if top[2] is nokey:
+                        if kind is not Scalar:
+                            raise _Relocate  # a complex key: never in a text read fast
+                        top[2] = ev.value
+                        top[3] = mark
+                        continue
+                    path = top[0] + (top[2],)
+                    kmark = top[3]
+                    top[2] = nokey
+                else:
+                    path = top[0] + (top[4],)
+                    kmark = mark
+                    top[4] += 1
+                node = None
+                if path in wanted:
+                    node = nodes[path] = Node(kmark.line + 1, kmark.column + 1, mark.line + 1,
+                                              mark.column + 1, mark.index)
+                if kind is Scalar:
+                    if node is not None:
+                        node.end = ev.end_mark.index
+                elif node is not None:
+                    stack.append([path, kind is MapStart, nokey, None, 0])
+                else:
+                    skip = 1
+            elif kind is MapEnd or kind is SeqEnd:
+                node = nodes.get(stack.pop()[0])
+                if node is not None:
+                    node.end = ev.end_mark.index
+            elif kind is yaml.AliasEvent:
+                raise _Relocate
+    except yaml.YAMLError:
+        raise _Relocate from None
+    return nodes
 
 
 def _describe_char(char: Any) -> str:
