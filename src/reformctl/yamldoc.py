@@ -142,6 +142,10 @@ class _Relocate(Exception):
     """A problem was found by a fast pass: read again with positions to describe it."""
 
 
+class _Refused(_Relocate):
+    """``items`` refused a chunk (see :func:`parse`)."""
+
+
 _NOKEY = object()
 
 
@@ -156,12 +160,17 @@ def parse(source: Text, *, locate: bool = False, items: Items | None = None) -> 
     ``items(key, chunk)``, on the fast pass only, is given the items of the sequence under each
     top-level ``key`` as they are read, up to :data:`CHUNK` at a time, and returns what to keep
     in their place (e.g. validated models, so that the raw items of a large file never all
-    exist at once), or None to give up the fast pass: the file is then read again, with
-    positions and without ``items``. ``Parsed.items_replaced`` tells which happened.
+    exist at once), or None: the file is then read again without ``items`` (the raw data is
+    what describes the problem). ``Parsed.items_replaced`` tells which happened.
     """
     if not locate:
         try:
             return _parse_fast(source, items)
+        except _Refused:  # the YAML may be fine: read it fast again, keeping the raw items
+            try:
+                return _parse_fast(source, None)
+            except _Relocate:
+                pass
         except _Relocate:
             pass
     return _parse(source, locate=True)
@@ -228,7 +237,7 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
         nonlocal replaced
         kept = items(top_key, seq[start:])  # type: ignore[misc]
         if kept is None:
-            raise _Relocate
+            raise _Refused
         seq[start:] = kept
         replaced = True
 
