@@ -142,6 +142,11 @@ def load(where: LedgerDir) -> Loaded:
     try:
         return _load(where)
     finally:
+        if gc.get_freeze_count() == 0:
+            # Move everything to the oldest generation (freeze + unfreeze: no traversal), or the
+            # first collections after this would walk the whole ledger as "young" objects twice.
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
