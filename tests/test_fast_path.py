@@ -183,7 +183,8 @@ def test_large_ledger_loads_as_without_early_validation(large):
     assert not raw.items_replaced
     plain = validate("tasks", raw.data, text.path)
     assert [t for _, t in plain.items] == loaded.ledger.tasks
-    assert yamldoc.parse(text, items=lambda key, chunk: chunk).items_replaced
+    assert not yamldoc.parse(text, items=lambda key, chunk: chunk).items_replaced
+    assert yamldoc.parse(text, items=lambda key, chunk: list(chunk)).items_replaced
 
 
 def test_problem_in_a_late_chunk_is_located(large, tmp_path, monkeypatch):

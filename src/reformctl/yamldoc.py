@@ -235,11 +235,13 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
 
     def hand_over(seq: list[Any], start: int) -> None:
         nonlocal replaced
-        kept = items(top_key, seq[start:])  # type: ignore[misc]
+        chunk = seq[start:]
+        kept = items(top_key, chunk)  # type: ignore[misc]
         if kept is None:
             raise _Refused
-        seq[start:] = kept
-        replaced = True
+        if kept is not chunk:
+            seq[start:] = kept
+            replaced = True
 
     parser = CParser(_Chunks(source.text))
     get = parser.get_event
