@@ -5,7 +5,8 @@
 
 Every measurement runs two commands as separate processes, A B A B ..., and reports the median
 time of each and their ratio (median A / median B). Ratios of interleaved runs stay meaningful on
-a busy machine, where absolute times do not. Nothing is installed: a missing tool (Taskwarrior)
+a busy machine, where absolute times do not; the ratio of the processes' CPU time (user + system,
+from their rusage) is printed beside it, as it is moved even less by other load. Nothing is installed: a missing tool (Taskwarrior)
 is reported with the command that installs it, and its rows are skipped.
 
 Measurements (targets from the issue):
@@ -83,6 +84,7 @@ class Sample:
     seconds: float
     maxrss_kib: int
     code: int
+    cpu: float = 0.0  # user + system seconds of the process itself
 
 
 @dataclass
@@ -108,6 +110,13 @@ class Row:
         return statistics.median(s.seconds for s in self.a) / statistics.median(
             s.seconds for s in self.b)
 
+    @property
+    def cpu_ratio(self) -> float | None:
+        """The same ratio of CPU time (user + system): less moved by other load on the machine."""
+        if self.skipped or not self.a or not self.b or self.unit == "memory":
+            return None
+        return statistics.median(s.cpu for s in self.a) / statistics.median(s.cpu for s in self.b)
+
 
 def run(cmd: Sequence[str], *, cwd: Path, env: dict[str, str],
         capture: bool = False) -> tuple[Sample, str, str]:
@@ -125,7 +134,7 @@ def run(cmd: Sequence[str], *, cwd: Path, env: dict[str, str],
         proc.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return (Sample(seconds, usage.ru_maxrss, code),
+        return (Sample(seconds, usage.ru_maxrss, code, usage.ru_utime + usage.ru_stime),
                 out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
 
@@ -400,8 +409,8 @@ def _mib(samples: list[Sample]) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| measurement | reformctl | baseline | ratio | target | |",
-             "|---|---:|---:|---:|---:|---|"]
+    lines = ["| measurement | reformctl | baseline | ratio | ratio of CPU time | target | |",
+             "|---|---:|---:|---:|---:|---:|---|"]
     for row in rows:
         if row.unit == "memory":
             a, b = _mib(row.a), f"{row.bytes / 2**20:,.1f} MiB (files)" if row.a else ""
@@ -412,7 +421,9 @@ def table(rows: list[Row]) -> str:
         verdict = row.skipped or ("met" if ratio is not None and ratio <= row.target else "missed")
         if row.note and not row.skipped:
             verdict += f" ({row.note})"
-        lines.append(f"| {row.name} | {a} | {b} | {shown} | ≤ {row.target:g} | {verdict} |")
+        cpu = f"{row.cpu_ratio:.2f}" if row.cpu_ratio is not None else "–"
+        lines.append(f"| {row.name} | {a} | {b} | {shown} | {cpu} | ≤ {row.target:g} "
+                     f"| {verdict} |")
     return "\n".join(lines)
 
 
@@ -503,9 +514,11 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps({
                 "header": header,
                 "rows": [{
-                    "name": r.name, "target": r.target, "ratio": r.ratio, "skipped": r.skipped,
+                    "name": r.name, "target": r.target, "ratio": r.ratio,
+                    "cpu_ratio": r.cpu_ratio, "skipped": r.skipped,
                     "note": r.note, "unit": r.unit,
                     "a_seconds": [s.seconds for s in r.a], "b_seconds": [s.seconds for s in r.b],
+                    "a_cpu_seconds": [s.cpu for s in r.a], "b_cpu_seconds": [s.cpu for s in r.b],
                     **({"a_maxrss_kib": [s.maxrss_kib for s in r.a],
                         "b_maxrss_kib": [s.maxrss_kib for s in r.b], "bytes": r.bytes}
                        if r.unit == "memory" else {}),

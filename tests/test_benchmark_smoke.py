@@ -55,4 +55,4 @@ def test_benchmark_runs_end_to_end(tmp_path):
     update = run_cli("update", "--help")
     if update.code != 0:
         assert rows["update"]["skipped"].startswith("not available")
-    assert "| measurement | reformctl | baseline | ratio | target |" in proc.stdout
+    assert "| measurement | reformctl | baseline | ratio |" in proc.stdout
