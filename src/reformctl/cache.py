@@ -1,13 +1,12 @@
-"""A content-keyed cache of parsed ledger files, kept outside the data directory.
+"""A content-keyed cache of the task index, kept outside the data directory.
 
-Two kinds of entries, each found only under the SHA-256 of the exact bytes it was made from, so
-an entry can never be stale:
-
-* ``parsed``: the plain data :mod:`reformctl.yamldoc` built from one file without problems, and
-  where its top-level items start. Reading it skips YAML only: the data is then validated by the
-  models and checked by the rules exactly as if it had just been parsed.
-* ``index``: for a ledger whose two files were clean together, each task's id, level, seq and
-  start offset. ``update`` and ``add`` use it to parse only the tasks they change.
+For a ledger whose two files were clean together, the index holds each task's id, level, seq and
+the character offset where it starts; ``update`` and ``add`` use it to find and parse only the
+tasks they change instead of reading and validating the whole file. An entry is found only under
+the SHA-256 of the exact bytes of both files it was made from, so it can never be stale: a hand
+edit changes the bytes and misses the cache. What an index says is checked again where it is
+used: the task read from the lines it points to must be the task asked for, and the lines written
+must read back as exactly the intended tasks.
 
 Entries are JSON (never pickle), written atomically, and any entry that does not decode to the
 expected shape is a miss and is removed. The directory is private (0700) and is used only when

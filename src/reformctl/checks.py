@@ -100,6 +100,33 @@ def validate(kind: str, data: Any, path: str) -> Validated:
     return Validated(head, items, diags)
 
 
+_ADAPTERS: dict[str, Any] = {}
+
+
+def item_validator(kind: str) -> Callable[[Any, list[Any]], list[Any] | None]:
+    """For ``yamldoc.parse(items=...)``: validate the tasks (or voices) in chunks as they are read.
+
+    Returns the models in place of the raw items, or None when a chunk has a problem: the caller
+    then reads the file again and :func:`validate` describes every problem from the raw data.
+    """
+    items_key = list(_ROOTS[kind].model_fields)[1]
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[kind] = TypeAdapter(list[_ITEMS[kind]])
+
+    def validate_items(key: Any, chunk: list[Any]) -> list[Any] | None:
+        if key != items_key:
+            return chunk
+        try:
+            return adapter.validate_python(chunk)
+        except ValidationError:
+            return None
+
+    return validate_items
+
+
 def _schema_diagnostic(kind: str, path: str, err: Any, data: Any) -> Diagnostic:
     loc = tuple(err["loc"])
     kind_of_error = err["type"]
@@ -225,8 +252,11 @@ def task_ids_in(data: Any) -> set[int] | None:
         return None
     ids = set()
     for item in data["tasks"]:
+        if isinstance(item, Task):  # validated while it was read (see item_validator)
+            ids.add(item.id)
+            continue
         value = item.get("id") if isinstance(item, dict) else None
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isdecimal():
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool):
             ids.add(value)

@@ -350,10 +350,7 @@ def _set_value(block: str, parsed: _Parsed, key: str, text: str, key_col: int,
 
 def _colon(block: str, node: yamldoc.Node) -> int:
     """The ``:`` after a key (key names hold none; a comment after the colon may)."""
-    start = 0
-    for _ in range(node.key_line - 1):
-        start = block.index("\n", start) + 1
-    return block.index(":", start + node.key_col - 1)
+    return block.index(":", node.key_start)
 
 
 def _insert_point(block: str, parsed: _Parsed, key: str) -> int:

@@ -7,6 +7,7 @@ problems of both files as located diagnostics (``check`` prints them; other comm
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import cache, edit, yamldoc
-from .checks import AT_KEY, RuleContext, run_rules, task_ids_in, validate
+from .checks import AT_KEY, RuleContext, item_validator, run_rules, task_ids_in, validate
 from .errors import Diagnostic, LedgerError, Location, ReadError, WriteError, error
 from .models import Ledger, Meeting, Plan, Task
 
@@ -168,6 +169,23 @@ def load(where: LedgerDir) -> Loaded:
 
 def _load(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
     """:func:`load`, from the bytes in ``raw`` where given (as read under a lock)."""
+    # What is built here holds no reference cycles: Python's cycle collector, run again and
+    # again over the growing data, would only cost time (a fifth of a large check).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_all(where, raw)
+    finally:
+        if gc.get_freeze_count() == 0:
+            # Move everything to the oldest generation (freeze + unfreeze: no traversal), or the
+            # first collections after this would walk the whole ledger as "young" objects twice.
+            gc.freeze()
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
     diags: list[Diagnostic] = []
     texts: dict[str, yamldoc.Text] = {}
     heads: dict[str, object] = {}
@@ -187,11 +205,16 @@ def _load(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
         if text is None:
             continue
         texts[kind] = text
-        result = parsed[kind] = _parse(text, raw[kind])
+        # Items are validated while they are read (less memory); any problem: read again.
+        result = parsed[kind] = yamldoc.parse(text, items=item_validator(kind))
         diags += result.diagnostics
         if result.diagnostics:
             continue
         validated = validate(kind, result.data, text.path)
+        if validated.diagnostics and result.items_replaced:
+            # describe the problems from the raw data, exactly as without the early validation
+            result = parsed[kind] = yamldoc.parse(text)
+            validated = validate(kind, result.data, text.path)
         heads[kind], items[kind] = validated.head, validated.items
         diags += validated.diagnostics
 
@@ -219,18 +242,6 @@ def _load(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
     return loaded
 
 
-def _parse(text: yamldoc.Text, raw: bytes) -> yamldoc.Parsed:
-    """yamldoc.parse, or the data it built from these very bytes before (see :mod:`cache`)."""
-    key = cache.digest(raw)
-    entry = cache.get("parsed", key)
-    if entry is not None and isinstance(entry.get("item_starts"), dict):
-        return yamldoc.Parsed(entry.get("data"), [], None, entry["item_starts"])
-    result = yamldoc.parse(text)
-    if not result.diagnostics:
-        cache.put("parsed", key, {"data": result.data, "item_starts": result.item_starts})
-    return result
-
-
 def _index(loaded: Loaded) -> edit.TaskIndex:
     assert loaded.ledger is not None
     source = loaded.texts["tasks"]
@@ -239,60 +250,71 @@ def _index(loaded: Loaded) -> edit.TaskIndex:
 
 def _locate(diags: list[Diagnostic], texts: dict[str, yamldoc.Text],
             parsed: dict[str, yamldoc.Parsed]) -> list[Diagnostic]:
-    """Fill in line:col of diagnostics made from data paths.
+    """Fill in line:col of diagnostics made from data paths, reading as little as possible.
 
     A problem inside one task or statement is located by reading just that item's lines again
-    (with positions); anything else by reading the whole file again, once.
+    (with positions); the rest of a file's problems by one walk over its events that keeps
+    positions only for their paths.
     """
     by_path = {text.path: kind for kind, text in texts.items()}
-    finders: dict[tuple[str, object], _Finder] = {}
-    located: list[Diagnostic] = []
+    items: dict[tuple[str, int], _Item | None] = {}
+    rest: dict[str, list[tuple[object, ...]]] = {}
+    finders: list[tuple[Diagnostic, object]] = []
     for diag in diags:
         kind = by_path.get(diag.location.path)
         if diag.location.line is not None or kind is None:
+            finders.append((diag, None))
+            continue
+        found = parsed[kind]
+        starts = found.item_starts.get(diag.data_path[0]) if diag.data_path else None
+        where: object = kind
+        if found.nodes is None and starts and len(diag.data_path) > 1:
+            i = diag.data_path[1]
+            if isinstance(i, int) and i < len(starts):
+                if (kind, i) not in items:
+                    items[(kind, i)] = _Item.read(texts[kind], starts, diag.data_path[:2])
+                where = items[(kind, i)] or kind
+        if where == kind:
+            rest.setdefault(kind, []).append(diag.data_path)
+        finders.append((diag, where))
+    wholes = {kind: parsed[kind] if parsed[kind].nodes is not None
+              else yamldoc.locate(texts[kind], paths) for kind, paths in rest.items()}
+    located = []
+    for diag, where in finders:
+        if where is None:
             located.append(diag)
             continue
-        top = diag.data_path[:2]
-        starts = parsed[kind].item_starts.get(top[0]) if len(top) == 2 else None
-        item = top[1] if starts and isinstance(top[1], int) and top[1] < len(starts) else None
-        finder = finders.get((kind, item))
-        if finder is None:
-            finder = finders[(kind, item)] = _Finder(texts[kind], starts, top if item is not None
-                                                     else None, parsed[kind])
-        line, col = finder.find(diag.data_path, at_key=diag.code in AT_KEY)
-        located.append(
-            Diagnostic(Location(diag.location.path, line, col), diag.severity, diag.code,
-                       diag.message, diag.data_path)
-        )
+        at_key = diag.code in AT_KEY
+        if isinstance(where, _Item):
+            line, col = where.find(diag.data_path, at_key)
+        else:
+            line, col = wholes[where].find(diag.data_path, at_key=at_key) or (None, None)
+        located.append(Diagnostic(Location(diag.location.path, line, col), diag.severity,
+                                  diag.code, diag.message, diag.data_path))
     return sorted(located, key=_order)
 
 
-class _Finder:
-    """Positions in one item's lines (offset to the file), or in the whole file."""
+@dataclass
+class _Item:
+    """One task's (or statement's) lines read again with positions, offset to the file."""
 
-    def __init__(self, source: yamldoc.Text, starts: list[int] | None,
-                 item: tuple[object, ...] | None, whole: yamldoc.Parsed):
-        self.prefix: tuple[object, ...] = ()
-        self.line_offset = 0
-        self.parsed: yamldoc.Parsed | None = None
-        if item is not None and starts is not None:
-            block = edit.block_at(source.text, starts, item[1])  # type: ignore[arg-type]
-            part = yamldoc.parse(yamldoc.Text(source.path, source.text[block.start:block.end],
-                                              False, source.newline), locate=True)
-            if not part.diagnostics and isinstance(part.data, list) and len(part.data) == 1:
-                self.parsed, self.prefix = part, item
-                self.line_offset = source.text.count("\n", 0, block.start)
-        if self.parsed is None:
-            self.parsed = whole if whole.nodes is not None else yamldoc.parse(source, locate=True)
+    prefix: tuple[object, ...]
+    parsed: yamldoc.Parsed
+    line_offset: int
+
+    @classmethod
+    def read(cls, source: yamldoc.Text, starts: list[int],
+             prefix: tuple[object, ...]) -> _Item | None:
+        block = edit.block_at(source.text, starts, prefix[1])  # type: ignore[arg-type]
+        part = yamldoc.parse(yamldoc.Text(source.path, source.text[block.start:block.end],
+                                          False, source.newline), locate=True)
+        if part.diagnostics or not isinstance(part.data, list) or len(part.data) != 1:
+            return None  # not a block on its own (flow style?): the whole-file walk finds it
+        return cls(prefix, part, source.text.count("\n", 0, block.start))
 
     def find(self, data_path: tuple[object, ...], at_key: bool) -> tuple[int | None, int | None]:
-        assert self.parsed is not None
-        if self.prefix:
-            data_path = (0, *data_path[len(self.prefix):])
-        found = self.parsed.find(data_path, at_key=at_key)
-        if found is None:
-            return None, None
-        return found[0] + self.line_offset, found[1]
+        found = self.parsed.find((0, *data_path[len(self.prefix):]), at_key=at_key)
+        return (None, None) if found is None else (found[0] + self.line_offset, found[1])
 
 
 def _order(diag: Diagnostic) -> tuple[str, int, int]:

@@ -10,14 +10,18 @@ The data is built straight from libyaml's event stream rather than through PyYAM
   ``no``/``on`` stay strings and ``3.10`` is not mangled; dates stay strings and the schema
   decides what they are.
 
-Reading is optimistic: the first pass builds the data without bookkeeping; only when a file has a
-problem (or a caller needs positions, as edits do) is it read again with every node's position.
+Reading is optimistic: the first pass (:func:`_parse_fast`) builds the data without bookkeeping;
+only when a file has a problem, or anything unusual (a tag, a complex key, deep nesting), or a
+caller needs positions (as edits do) is it read again by :func:`_parse`, with every node's
+position, which describes the problem. The fast pass accepts nothing the located pass would
+refuse, and builds the same data.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +37,7 @@ _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _STR_TAG = "tag:yaml.org,2002:str"
 _DEPTH_MESSAGE = f"nesting deeper than {MAX_DEPTH} levels; a ledger needs far fewer"
+_WORDS = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
 @dataclass(slots=True)
@@ -58,6 +63,7 @@ class Node:
     # "scalar", "flow" (a [..] or {..} collection) or "block"; a block collection's end is
     # where the next token starts (possibly after blank and comment lines), not its last text.
     kind: str = "scalar"
+    key_start: int = -1  # character offset of the key (of the item, in a sequence)
 
 
 @dataclass
@@ -69,6 +75,8 @@ class Parsed:
     # top-level key -> character offset where each item of the sequence under it starts
     # (always filled; the edit engine finds a task's lines from it).
     item_starts: dict[str, list[int]] = field(default_factory=dict)
+    # True when ``items`` (see :func:`parse`) replaced the items of a top-level sequence.
+    items_replaced: bool = False
 
     def find(self, data_path: tuple[Any, ...], *, at_key: bool = False) -> tuple[int, int] | None:
         """Line and column of the nearest located ancestor of ``data_path``."""
@@ -117,7 +125,8 @@ def decode(raw: bytes, path: str) -> tuple[Text | None, list[Diagnostic]]:
                 f"{path}.utf8` and move it into place",
             )
         ]
-    newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or len(text)] else "\n"
+    crlf = text.count("\r\n")
+    newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"  # what most lines use
     return Text(path, text, bom, newline), []
 
 
@@ -143,17 +152,194 @@ class _Relocate(Exception):
     """A problem was found by a fast pass: read again with positions to describe it."""
 
 
+class _Refused(_Relocate):
+    """``items`` refused a chunk (see :func:`parse`)."""
+
+
 _NOKEY = object()
 
 
-def parse(source: Text, *, locate: bool = False) -> Parsed:
-    """Build the data of a one-document YAML text. Never raises for bad input."""
+# Items of a top-level sequence are handed to ``items`` in chunks of this many (see parse()).
+CHUNK = 1000
+Items = Callable[[Any, list[Any]], "list[Any] | None"]
+
+
+def parse(source: Text, *, locate: bool = False, items: Items | None = None) -> Parsed:
+    """Build the data of a one-document YAML text. Never raises for bad input.
+
+    ``items(key, chunk)``, on the fast pass only, is given the items of the sequence under each
+    top-level ``key`` as they are read, up to :data:`CHUNK` at a time, and returns what to keep
+    in their place (e.g. validated models, so that the raw items of a large file never all
+    exist at once), or None: the file is then read again without ``items`` (the raw data is
+    what describes the problem). ``Parsed.items_replaced`` tells which happened.
+    """
     if not locate:
         try:
-            return _parse(source, locate=False)
+            return _parse_fast(source, items)
+        except _Refused:  # the YAML may be fine: read it fast again, keeping the raw items
+            try:
+                return _parse_fast(source, None)
+            except _Relocate:
+                pass
         except _Relocate:
             pass
     return _parse(source, locate=True)
+
+
+class _Chunks:
+    """The text handed to libyaml piece by piece: no whole UTF-8 copy of it is ever made."""
+
+    __slots__ = ("text", "pos")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+
+    def read(self, size: int) -> str:
+        start = self.pos
+        self.pos = start + size
+        return self.text[start : start + size]
+
+
+_SHORT = 24  # strings up to this long are shared between equal values (keys, levels, names)
+
+
+def _parse_fast(source: Text, items: Items | None) -> Parsed:
+    """The optimistic pass: one tight loop over libyaml's events, no positions kept.
+
+    Raises :class:`_Relocate` at anything the located pass must look at: syntax errors,
+    anchors, aliases, tags other than ``!!str``/``!`` on a scalar, duplicate keys, complex keys,
+    deep nesting, more than one document, or ``items`` refusing a chunk.
+    """
+    import yaml
+    from yaml.cyaml import CParser
+
+    Scalar = yaml.ScalarEvent
+    MapStart = yaml.MappingStartEvent
+    SeqStart = yaml.SequenceStartEvent
+    MapEnd = yaml.MappingEndEvent
+    SeqEnd = yaml.SequenceEndEvent
+    DocStart = yaml.DocumentStartEvent
+    Alias = yaml.AliasEvent
+    plain = _plain
+    short: dict[str, str] = {}  # one object for equal short texts (keys, levels, names)
+    intern = short.setdefault
+    resolved_short: dict[str, Any] = {}
+    known = resolved_short.get
+    nokey = _NOKEY
+    str_tags = (_STR_TAG, "!")
+
+    item_starts: dict[Any, list[int]] = {}
+    stack: list[tuple[Any, bool]] = []  # the open containers above ``cur``, with is_map
+    cur: Any = None  # the open container (None: none yet, or the root is closed)
+    is_map = False
+    key: Any = nokey  # the key read in ``cur`` (a mapping) whose value comes next
+    root: Any = None
+    documents = 0
+    top: list[Any] | None = None  # the open sequence directly under the root
+    top_key: Any = None
+    top_lines: list[int] = []
+    done = 0  # items of ``top`` handed to ``items`` already
+    replaced = False
+    max_open = MAX_DEPTH - 1
+
+    def hand_over(seq: list[Any], start: int) -> None:
+        nonlocal replaced
+        chunk = seq[start:]
+        kept = items(top_key, chunk)  # type: ignore[misc]
+        if kept is None:
+            raise _Refused
+        if kept is not chunk:
+            seq[start:] = kept
+            replaced = True
+
+    parser = CParser(_Chunks(source.text))
+    get = parser.get_event
+    try:
+        while (ev := get()) is not None:
+            kind = type(ev)
+            if kind is Scalar:
+                tag = ev.tag
+                if ev.anchor is not None or (tag is not None and tag not in str_tags):
+                    raise _Relocate
+                value = ev.value
+                if cur is None:  # a document that is one scalar
+                    root = _resolve(ev)
+                    continue
+                if is_map and key is nokey:
+                    key = intern(value, value) if len(value) <= _SHORT else value
+                    if key in cur:
+                        raise _Relocate  # duplicate key
+                    continue
+                if tag is not None or ev.style:  # quoted, or tagged as text
+                    if len(value) <= _SHORT:
+                        value = intern(value, value)
+                elif len(value) <= _SHORT:  # a short plain scalar: resolved once per spelling
+                    resolved = known(value, nokey)
+                    if resolved is nokey:
+                        resolved = resolved_short[value] = plain(value)
+                    value = resolved
+                else:
+                    value = plain(value)
+                if is_map:
+                    cur[key] = value
+                    key = nokey
+                else:
+                    if cur is top:
+                        top_lines.append(ev.start_mark.index)
+                    cur.append(value)
+            elif kind is MapStart or kind is SeqStart:
+                if ev.anchor is not None or ev.tag is not None:
+                    raise _Relocate
+                new: Any = {} if kind is MapStart else []
+                if cur is None:
+                    root = new
+                else:
+                    if len(stack) >= max_open:
+                        raise _Relocate  # too deep
+                    if is_map:
+                        if key is nokey:
+                            raise _Relocate  # a complex key
+                        cur[key] = new
+                        if not stack and kind is SeqStart:
+                            top, top_key, done = new, key, 0
+                        key = nokey
+                    else:
+                        if cur is top:
+                            top_lines.append(ev.start_mark.index)
+                        elif not stack and kind is SeqStart:
+                            top, top_key, done = new, len(cur), 0
+                        cur.append(new)
+                    if new is top:
+                        top_lines = item_starts.setdefault(top_key, [])
+                    stack.append((cur, is_map))
+                cur = new
+                is_map = kind is MapStart
+            elif kind is MapEnd or kind is SeqEnd:
+                closed = cur
+                if stack:
+                    cur, is_map = stack.pop()
+                else:
+                    cur = None
+                key = nokey
+                if items is not None and top is not None:
+                    if cur is top and len(top) - done >= CHUNK:
+                        hand_over(top, done)
+                        done = len(top)
+                    elif closed is top:
+                        if len(top) > done:
+                            hand_over(top, done)
+                        top = None
+            elif kind is DocStart:
+                documents += 1
+                if documents > 1:
+                    raise _Relocate
+            elif kind is Alias:
+                raise _Relocate
+    except (yaml.YAMLError, ValueError):  # ValueError: an integer too long to convert
+        raise _Relocate from None
+    item_starts = {k: starts for k, starts in item_starts.items() if starts}  # as _parse has
+    return Parsed(root, [], None, item_starts, replaced)
 
 
 def _parse(source: Text, *, locate: bool) -> Parsed:
@@ -174,10 +360,14 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
     MappingEndEvent = yaml.MappingEndEvent
     SequenceEndEvent = yaml.SequenceEndEvent
 
+    odd_breaks = locate and _ODD_BREAK.search(source.text) is not None
+
     def problem(mark: Any, code: str, message: str, *, stop: bool = False) -> None:
         if not locate:
             raise _Relocate
-        diags.append(error(path, mark.line + 1, mark.column + 1, code, message))
+        line, col = (_positions(source.text)(mark.index) if odd_breaks
+                     else (mark.line + 1, mark.column + 1))
+        diags.append(error(path, line, col, code, message))
         if stop:
             raise _Stop
 
@@ -211,13 +401,15 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
             if nodes is not None:
                 kmark = top[4]
                 node = nodes[top[3] + (key,)] = Node(
-                    kmark.line + 1, kmark.column + 1, mark.line + 1, mark.column + 1, mark.index
+                    kmark.line + 1, kmark.column + 1, mark.line + 1, mark.column + 1, mark.index,
+                    key_start=kmark.index,
                 )
         else:
             seq = top[0]
             if nodes is not None:
                 node = nodes[top[3] + (len(seq),)] = Node(
-                    mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1, mark.index
+                    mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1, mark.index,
+                    key_start=mark.index,
                 )
             if len(top[3]) == 1:  # an item of a top-level sequence, e.g. one task
                 item_starts.setdefault(top[3][0], []).append(mark.index)
@@ -264,7 +456,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                     continue
                 node = add(resolve(ev), ev.start_mark)
                 if node is not None:
-                    node.end = ev.end_mark.index
+                    node.end = _scalar_end(source.text, ev)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if ev.anchor is not None or ev.tag is not None:
                     refuse_anchor_or_tag(ev)
@@ -327,7 +519,8 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
             message += " (check the indentation of this line and of the lines above it)"
         if mark is not None and source.text[mark.index : mark.index + 1] == "\t":
             message = "tab character: YAML does not allow tabs for indentation; use spaces"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        line, col = (None, None) if mark is None else (
+            _positions(source.text)(mark.index) if odd_breaks else (mark.line + 1, mark.column + 1))
         code = "yaml-syntax"
         if "nesting depth" in message:  # libyaml's own limit, met before ours in flow style
             code, message = "yaml-depth", _DEPTH_MESSAGE
@@ -344,9 +537,147 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
         diags.append(
             error(path, line, col, "yaml-syntax", f"{what} is not allowed in a YAML file")
         )
+    if nodes is not None:
+        _count_lines_as_editors_do(source.text, nodes)
     if diags:
         return Parsed(None, diags, nodes, item_starts)
     return Parsed(root, diags, nodes, item_starts)
+
+
+# Line breaks libyaml counts but editors, grep and GitHub do not: positions from libyaml's marks
+# are wrong after one of these, so they are counted again from the character offsets.
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
+
+
+def _count_lines_as_editors_do(text: str, nodes: dict[tuple[Any, ...], Node]) -> None:
+    """Lines end at ``\n`` (and ``\r\n``) only: recount positions if libyaml saw other breaks."""
+    if not _ODD_BREAK.search(text):
+        return
+    position = _positions(text)
+    for node in nodes.values():
+        node.line, node.col = position(node.start)
+        if node.key_start >= 0:
+            node.key_line, node.key_col = position(node.key_start)
+
+
+def _positions(text: str) -> Callable[[int], tuple[int, int]]:
+    """1-based (line, column) of a character offset, counting lines at \n only."""
+    import bisect
+
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, index)
+        return line, index - starts[line - 1] + 1
+
+    return position
+
+
+def _scalar_end(text: str, ev: Any) -> int:
+    """Where a scalar's own text ends. A block scalar's (``|``, ``>``) end mark lies after its
+    line break and any blank lines that follow; an edit must stop before them."""
+    end = ev.end_mark.index
+    if ev.style not in ("|", ">"):
+        return end
+    start = ev.start_mark.index
+    body = text[start:end].rstrip("\r\n")
+    while (cut := body.rfind("\n")) >= 0 and not body[cut + 1 :].strip(" \t"):
+        body = body[:cut].rstrip("\r")
+    return start + len(body)
+
+
+def locate(source: Text, paths: Iterable[tuple[Any, ...]]) -> Parsed:
+    """Where the values at ``paths`` sit, in a text the fast pass read without problems.
+
+    The answer of ``parse(source, locate=True).find(path)`` for each of ``paths``, from one walk
+    over the events that builds no data and makes a :class:`Node` only for the paths and their
+    ancestors (``data`` is None). A text with a problem gets the full located pass.
+    """
+    wanted: set[tuple[Any, ...]] = set()
+    for path in paths:
+        wanted.update(path[:i] for i in range(len(path) + 1))
+    try:
+        nodes = _walk(source, wanted)
+    except _Relocate:
+        return parse(source, locate=True)
+    _count_lines_as_editors_do(source.text, nodes)
+    return Parsed(None, [], nodes)
+
+
+def _walk(source: Text, wanted: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Node]:
+    import yaml
+    from yaml.cyaml import CParser
+
+    Scalar = yaml.ScalarEvent
+    MapStart = yaml.MappingStartEvent
+    SeqStart = yaml.SequenceStartEvent
+    MapEnd = yaml.MappingEndEvent
+    SeqEnd = yaml.SequenceEndEvent
+    nokey = _NOKEY
+    nodes: dict[tuple[Any, ...], Node] = {}
+    # Open containers on a wanted path: [path, is_map, pending key, its mark, items so far]
+    stack: list[list[Any]] = []
+    skip = 0  # depth inside a container no wanted path goes through
+    root_seen = False
+    parser = CParser(_Chunks(source.text))
+    get = parser.get_event
+    try:
+        while (ev := get()) is not None:
+            kind = type(ev)
+            if skip:
+                if kind is MapStart or kind is SeqStart:
+                    skip += 1
+                elif kind is MapEnd or kind is SeqEnd:
+                    skip -= 1
+                continue
+            if kind is Scalar or kind is MapStart or kind is SeqStart:
+                mark = ev.start_mark
+                if not stack:
+                    if root_seen:
+                        raise _Relocate  # a second document: never in a text read fast
+                    root_seen = True
+                    if kind is Scalar:
+                        continue
+                    nodes[()] = Node(mark.line + 1, mark.column + 1, mark.line + 1,
+                                     mark.column + 1, mark.index)
+                    stack.append([(), kind is MapStart, nokey, None, 0])
+                    continue
+                top = stack[-1]
+                if top[1]:
+                    if top[2] is nokey:
+                        if kind is not Scalar:
+                            raise _Relocate  # a complex key: never in a text read fast
+                        top[2] = ev.value
+                        top[3] = mark
+                        continue
+                    path = top[0] + (top[2],)
+                    kmark = top[3]
+                    top[2] = nokey
+                else:
+                    path = top[0] + (top[4],)
+                    kmark = mark
+                    top[4] += 1
+                node = None
+                if path in wanted:
+                    node = nodes[path] = Node(kmark.line + 1, kmark.column + 1, mark.line + 1,
+                                              mark.column + 1, mark.index, key_start=kmark.index)
+                if kind is Scalar:
+                    if node is not None:
+                        node.end = _scalar_end(source.text, ev)
+                elif node is not None:
+                    node.kind = "flow" if ev.flow_style else "block"
+                    stack.append([path, kind is MapStart, nokey, None, 0])
+                else:
+                    skip = 1
+            elif kind is MapEnd or kind is SeqEnd:
+                node = nodes.get(stack.pop()[0])
+                if node is not None:
+                    node.end = ev.end_mark.index
+            elif kind is yaml.AliasEvent:
+                raise _Relocate
+    except yaml.YAMLError:
+        raise _Relocate from None
+    return nodes
 
 
 def _describe_char(char: Any) -> str:
@@ -360,12 +691,19 @@ def _resolve(ev: Any) -> Any:
     value = ev.value
     if ev.style or ev.tag is not None:
         return value
+    return _plain(value)
+
+
+def _plain(value: str) -> Any:
+    """The value of a plain scalar by YAML 1.2's core schema."""
     if not value:
         return None
     first = value[0]
     if first in "0123456789-+.":
-        if value.isdigit():
+        if value.isdigit() and value.isascii():
             return int(value)
+        if value[4:5] == "-" and value[3] not in "eE":
+            return value  # a date or time: a '-' there fits no number
         if _INT.match(value):
             return int(value)
         if _FLOAT.match(value):
@@ -377,13 +715,9 @@ def _resolve(ev: Any) -> Any:
         if value in (".nan", ".NaN", ".NAN"):
             return float("nan")
         return value
-    if value in _NULLS:
-        return None
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    return value
+    if len(value) > 5:  # longer than any of null, true, false
+        return value
+    return _WORDS.get(value, value)
 
 
 def severity_counts(diags: list[Diagnostic]) -> tuple[int, int]:
@@ -406,6 +740,8 @@ UNSAFE = {
     **{c: None for c in (0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF)},
     **{c: None for c in range(0x202A, 0x202F)},
     **{c: None for c in range(0x2066, 0x206A)},
+    **{c: None for c in (0xFFFE, 0xFFFF)},  # not characters: YAML refuses them raw
+    **{c: None for c in range(0xD800, 0xE000)},  # lone surrogates (never valid text)
 }
 _PLAIN_FIRST_BAD = set("-?:,[]{}#&*!|>'\"%@` \t")
 _YAML11_WORDS = frozenset(

@@ -1,0 +1,288 @@
+"""Generate a valid reformctl ledger of N tasks, for the benchmark (and for trying things out).
+
+    python -m benchmarks.generate 10000 /tmp/ledger        # writes /tmp/ledger/{tasks,voices}.yaml
+
+Every task has a history entry; texts are Chinese sentences of varied length recombined from the
+clauses of the shipped 2018 ledger; ids are unique (1..N), seq is numbered within each level; due
+dates, statuses, progress, owners, partners, tags and related links vary. The result passes
+``reformctl check`` with no error and no warning: statuses agree with the last recorded status
+change, and every done task has evidence. The same N and seed always give the same bytes.
+
+:func:`taskwarrior_json` gives the same tasks as a Taskwarrior import file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from reformctl.yamldoc import quote, scalar
+
+LEVELS = ("district", "federation", "grassroots")
+LEVEL_WEIGHTS = (7, 12, 10)  # as in the 2018 plan
+# (status, weight): most tasks open, some finished, a few blocked or dropped.
+STATUSES = (("todo", 40), ("in-progress", 30), ("done", 20), ("blocked", 6), ("dropped", 4))
+TAGS = (
+    "funding", "institutions", "cadres", "craftsmanship", "model-workers", "services",
+    "democratic-management", "health", "community", "organization", "audit", "training",
+    "social-workers", "social-organizations", "membership", "surveys", "legal-aid", "internet",
+)
+UNITS = (
+    "区总工会办公室", "区总工会组织部", "区总工会经审办", "区总工会财务部", "区总工会宣教部",
+    "区总工会法律服务中心", "区人力社保局", "区财政局", "区委组织部", "德胜街道总工会",
+    "金融街街道总工会", "大栅栏街道总工会", "展览路街道总工会", "新街口街道总工会",
+    "什刹海街道总工会", "西长安街街道总工会", "月坛街道总工会", "广安门内街道总工会",
+    "北京银行工会", "西单商场工会", "区教育工会", "区卫生工会",
+)
+PEOPLE = ("王芳", "李明", "张伟", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周婷", "吴强",
+          "郭祥倩", "陈洪祥", "宋海龙", "李玉萍")
+NOTES = (
+    "已提交方案", "已召开专题会议研究部署", "形成初稿，征求各方意见", "完成调研，形成报告",
+    "经费已落实", "因机构调整暂缓推进", "与相关部门会商，明确分工", "已报区委审议",
+    "按计划推进，本月完成过半", "登记任务，明确牵头单位",
+)
+EVIDENCE = (
+    "会议纪要", "工作方案（正式印发稿）", "调研报告", "制度文件", "验收报告", "签到表和照片",
+    "财务凭证", "总结材料",
+)
+# Clauses when the shipped ledger cannot be read (it always can in a checkout).
+_FALLBACK = (
+    "建立区级职工事务经费保障联席会议制度", "优化职能职责", "调整区总工会机关部门设置",
+    "推进各级工会干部跨系统、多岗位交流", "提升工会经费使用管理规范化水平",
+)
+
+
+def clauses() -> list[str]:
+    """Clauses of the shipped ledger's task texts and statements (the sample packaged with it)."""
+    sample = Path(__file__).resolve().parent.parent / "src" / "reformctl" / "sample"
+    if not sample.is_dir():
+        from reformctl.storage import sample_dir
+
+        sample = sample_dir()
+    found: list[str] = []
+    for name in ("tasks.yaml", "voices.yaml"):
+        try:
+            text = (sample / name).read_text("utf-8")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            match = re.match(r"\s*(?:- )?(?:text|summary|headline)?:?\s*(.*)", line)
+            if not match or not re.search(r"[\u4e00-\u9fff]{4}", match.group(1)):
+                continue
+            for part in re.split(r"[，。；：！？]", match.group(1)):
+                part = part.strip(" -“”《》")
+                if 4 <= len(part) <= 40 and re.fullmatch(r"[\u4e00-\u9fff、“”《》（）0-9]+", part):
+                    found.append(part)
+    return sorted(set(found)) or list(_FALLBACK)
+
+
+def _sentence(rng: random.Random, pool: list[str]) -> str:
+    # 1..8 clauses: from a one-line task to a long paragraph, as in the source tables.
+    n = min(rng.choice((1, 1, 1, 2, 2, 2, 3, 3, 4, 6)), len(pool))
+    return "，".join(rng.sample(pool, n)) + "。"
+
+
+def build(n: int, seed: int = 2018) -> list[dict]:
+    """The tasks as plain data, in file order (ids 1..n)."""
+    rng = random.Random(seed)
+    pool = clauses()
+    seqs = dict.fromkeys(LEVELS, 0)
+    statuses, weights = zip(*STATUSES)
+    tasks: list[dict] = []
+    by_level: dict[str, list[int]] = {level: [] for level in LEVELS}
+    tz = timezone(timedelta(hours=8))
+    for task_id in range(1, n + 1):
+        level = rng.choices(LEVELS, LEVEL_WEIGHTS)[0]
+        seqs[level] += 1
+        year = 2018 + (task_id * 7 // max(n, 1))  # several years of plans
+        status = rng.choices(statuses, weights)[0]
+        task: dict = {"id": task_id, "level": level, "seq": seqs[level],
+                      "text": _sentence(rng, pool)}
+        if rng.random() < 0.3:
+            task["title"] = f"Task {task_id}: " + rng.choice(TAGS).replace("-", " ")
+        if rng.random() < 0.8:
+            task["owner"] = rng.choice(UNITS)
+        if rng.random() < 0.3:
+            task["partners"] = rng.sample(UNITS, rng.randint(1, 3))
+        task["due"] = date(year, rng.randint(1, 12), rng.randint(1, 28))
+        task["status"] = status
+        if status == "in-progress":
+            task["progress"] = rng.randrange(10, 100, 10)
+        elif status == "done":
+            task["progress"] = 100
+        task["tags"] = rng.sample(TAGS, rng.randint(0, 3))
+        others = [i for lv in LEVELS if lv != level for i in by_level[lv][-50:]]
+        task["related"] = sorted(rng.sample(others, min(len(others), rng.choice((0, 0, 1, 2)))))
+        at = datetime(year, rng.randint(1, 12), rng.randint(1, 28), rng.randint(8, 18),
+                      rng.choice((0, 15, 30, 45)), tzinfo=tz)
+        entry: dict = {"at": at, "by": rng.choice(PEOPLE)}
+        changes: dict = {}
+        if status != "todo":
+            changes["status"] = ["todo", status]
+        if "progress" in task:
+            changes["progress"] = [None, task["progress"]]
+        if changes:
+            entry["changes"] = changes
+        entry["note"] = rng.choice(NOTES)
+        entry["evidence"] = rng.sample(EVIDENCE, rng.randint(1, 2)) if status == "done" else []
+        task["history"] = [entry]
+        by_level[level].append(task_id)
+        tasks.append(task)
+    return tasks
+
+
+def _flow(values: list) -> str:
+    return "[" + ", ".join(_flow_scalar(v) for v in values) + "]"
+
+
+def _flow_scalar(value: object) -> str:
+    """A scalar inside ``[...]``: also quoted when it holds a flow indicator."""
+    text = scalar(value)
+    if isinstance(value, str) and not text.startswith('"') and any(ch in text for ch in ",[]{}"):
+        return quote(value)
+    return text
+
+
+def tasks_yaml(tasks: list[dict], title: str = "基准测试台账") -> str:
+    """``tasks.yaml`` in the shipped ledger's layout (block mappings, flow lists)."""
+    out = [
+        f"# Generated by benchmarks/generate.py: {len(tasks)} tasks.",
+        "plan:",
+        f"  title: {scalar(title)}",
+        "  year: 2018",
+        "  approved: 2017-10-13",
+        "  unit: 西城区总工会",
+        "",
+        "tasks:",
+    ]
+    add = out.append
+    for task in tasks:
+        add(f"  - id: {task['id']}")
+        add(f"    level: {task['level']}")
+        add(f"    seq: {task['seq']}")
+        for key in ("text", "title", "owner"):
+            if key in task:
+                add(f"    {key}: {scalar(task[key])}")
+        if "partners" in task:
+            add(f"    partners: {_flow(task['partners'])}")
+        add(f"    due: {task['due'].isoformat()}")
+        add(f"    status: {task['status']}")
+        if "progress" in task:
+            add(f"    progress: {task['progress']}")
+        add(f"    tags: {_flow(task['tags'])}")
+        add(f"    related: {_flow(task['related'])}")
+        add("    history:")
+        for entry in task["history"]:
+            add(f"      - at: {entry['at'].isoformat()}")
+            add(f"        by: {scalar(entry['by'])}")
+            if "changes" in entry:
+                add("        changes:")
+                for field, (old, new) in entry["changes"].items():
+                    add(f"          {field}: {_flow([old, new])}")
+            add(f"        note: {scalar(entry['note'])}")
+            add(f"        evidence: {_flow(entry['evidence'])}")
+        add("")
+    return "\n".join(out) + "\n"
+
+
+def voices_yaml(tasks: list[dict], seed: int = 2018) -> str:
+    """``voices.yaml`` whose statements bear on tasks of this ledger (one per 100 tasks)."""
+    rng = random.Random(seed + 1)
+    pool = clauses()
+    ids = [t["id"] for t in tasks]
+    out = [
+        "meeting:",
+        "  title: 推进工会改革工作座谈会",
+        "  date: 2018-04-10",
+        "  reporter: 郭祥倩",
+        "",
+        "voices:",
+    ]
+    for voice_id in range(1, max(1, len(tasks) // 100) + 1):
+        out += [
+            f"  - id: {voice_id}",
+            f"    headline: {scalar(rng.choice(pool))}",
+            f"    speaker: {scalar(rng.choice(PEOPLE))}",
+            f"    unit: {scalar(rng.choice(UNITS))}",
+            "    role: 主席",
+            f"    summary: {scalar(_sentence(rng, pool))}",
+            "    commitments:",
+            *(f"      - {scalar(_sentence(rng, pool))}" for _ in range(rng.randint(1, 4))),
+            f"    proposals: {_flow([_sentence(rng, pool) for _ in range(rng.randint(0, 1))])}",
+            f"    tasks: {_flow(sorted(rng.sample(ids, min(len(ids), rng.randint(1, 3)))))}",
+            "",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def write_ledger(directory: Path, n: int, seed: int = 2018) -> list[dict]:
+    """Write ``tasks.yaml`` and ``voices.yaml`` of ``n`` tasks into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tasks = build(n, seed)
+    (directory / "tasks.yaml").write_text(tasks_yaml(tasks), "utf-8")
+    (directory / "voices.yaml").write_text(voices_yaml(tasks, seed), "utf-8")
+    return tasks
+
+
+# Taskwarrior: pending holds todo, in-progress (started) and blocked (tagged) tasks.
+_TW_STATUS = {"todo": "pending", "in-progress": "pending", "blocked": "pending",
+              "done": "completed", "dropped": "deleted"}
+
+
+def _tw_time(moment: datetime | date) -> str:
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def taskwarrior_json(tasks: list[dict]) -> str:
+    """The same tasks as a ``task import`` file: project = level, history as annotations."""
+    records = []
+    for task in tasks:
+        entry = task["history"][0]
+        record: dict = {
+            "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"reformctl-bench:{task['id']}")),
+            "description": task["text"],
+            "status": _TW_STATUS[task["status"]],
+            "entry": _tw_time(date(2018, 1, 1)),
+            "project": task["level"],
+            "due": _tw_time(task["due"]),
+            "annotations": [{"entry": _tw_time(entry["at"]),
+                             "description": f"{entry['by']}: {entry['note']}"}],
+        }
+        tags = [*task["tags"]] + (["blocked"] if task["status"] == "blocked" else [])
+        if tags:
+            record["tags"] = [tag.replace("-", "_") for tag in tags]
+        if task.get("owner"):
+            record["owner"] = task["owner"]  # a UDA-less attribute is kept as orphan data
+        if task["status"] == "in-progress":
+            record["start"] = _tw_time(entry["at"])
+        if task["status"] in ("done", "dropped"):
+            record["end"] = _tw_time(entry["at"])
+        records.append(record)
+    return json.dumps(records, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("tasks", type=int, help="how many tasks")
+    parser.add_argument("directory", type=Path, help="where to write tasks.yaml and voices.yaml")
+    parser.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
+    parser.add_argument("--taskwarrior", type=Path, metavar="FILE",
+                        help="also write the tasks as a Taskwarrior import file")
+    args = parser.parse_args(argv)
+    tasks = write_ledger(args.directory, args.tasks, args.seed)
+    if args.taskwarrior:
+        args.taskwarrior.write_text(taskwarrior_json(tasks), "utf-8")
+    size = (args.directory / "tasks.yaml").stat().st_size
+    print(f"wrote {args.tasks} tasks to {args.directory} (tasks.yaml: {size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

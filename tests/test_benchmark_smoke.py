@@ -1,0 +1,58 @@
+"""The benchmark (benchmarks/) runs end to end on a small ledger. No timings are asserted here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+from conftest import ROOT, run_cli
+
+
+def generate(n: int, target, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "benchmarks.generate", str(n), str(target),
+                           *extra], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_generated_ledger_passes_check_cleanly(outside):
+    proc = generate(250, outside / "data", "--taskwarrior", str(outside / "tw.json"))
+    assert proc.returncode == 0, proc.stderr
+    result = run_cli("check", "--strict")
+    assert (result.code, result.stdout) == (0, "")
+    assert "no problems (250 tasks, 2 statements)" in result.stderr
+    listed = json.loads(run_cli("list", "--format", "json").stdout)
+    assert [t["id"] for t in listed] == list(range(1, 251))
+    assert {t["level"] for t in listed} == {"district", "federation", "grassroots"}
+    assert all(len(t["history"]) == 1 for t in listed)
+    assert len(json.loads((outside / "tw.json").read_text("utf-8"))) == 250
+
+
+def test_generator_is_deterministic(tmp_path):
+    for name in ("a", "b"):
+        assert generate(40, tmp_path / name).returncode == 0
+    for file in ("tasks.yaml", "voices.yaml"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+
+
+def test_benchmark_runs_end_to_end(tmp_path):
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--tasks", "60", "--big", "80", "--repeat", "1",
+         "--startup-repeat", "1", "--quiet", "--workdir", str(tmp_path / "work"),
+         "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = {row["name"].split(":")[0].split(",")[0]: row
+            for row in json.loads(out.read_text("utf-8"))["rows"]}
+    assert set(rows) >= {"start-up", "Taskwarrior", "cold check", "update", "peak memory"}
+    for name in ("start-up", "cold check", "peak memory"):
+        assert rows[name]["ratio"] > 0 and not rows[name]["skipped"]
+    if shutil.which("task") is None:
+        assert "apt-get install taskwarrior" in rows["Taskwarrior"]["skipped"]
+    else:
+        assert rows["Taskwarrior"]["ratio"] > 0
+    update = run_cli("update", "--help")
+    if update.code != 0:
+        assert rows["update"]["skipped"].startswith("not available")
+    assert "| measurement | reformctl | baseline | ratio |" in proc.stdout
