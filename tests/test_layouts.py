@@ -124,3 +124,90 @@ def test_dry_run_diff_applies_as_a_patch(ledger, tmp_path, layout):
     applied = subprocess.run(["git", "apply", "--check", "-v", str(patch)], cwd=ledger.parent,
                              capture_output=True, text=True, check=False)
     assert applied.returncode == 0, applied.stderr
+
+
+def test_a_block_scalar_as_the_last_value_of_a_task(ledger):
+    edit_file(ledger, "    tags: [democratic-management]\n    related: []\n    history: []\n",
+              "    tags: [democratic-management]\n    related: []\n    history: []\n"
+              "    owner: >-\n      区总工会组织部、\n      宣教部\n")
+    assert run_cli("update", "6", "--owner", "区总工会", env=USER).code == 0
+    text = (ledger / "tasks.yaml").read_text("utf-8")
+    assert "    owner: 区总工会\n\n  - id: 7\n" in text
+    assert_clean(ledger)
+
+
+def test_a_new_history_entry_after_a_block_scalar_note(ledger):
+    edit_file(ledger, "    related: []\n    history: []\n\n  # 区总工会层面",
+              "    related: []\n    history:\n      - at: 2018-04-01T09:00:00+08:00\n"
+              "        by: 王芳\n        note: |\n          第一行\n          第二行\n\n"
+              "  # 区总工会层面")
+    assert run_cli("update", "7", "--note", "后续", "--at", "2018-05-01T09:00:00+08:00",
+                   env=USER).code == 0
+    text = (ledger / "tasks.yaml").read_text("utf-8")
+    assert ("          第二行\n      - at: 2018-05-01T09:00:00+08:00\n        by: tester\n"
+            "        changes: {}\n        note: 后续\n\n  # 区总工会层面") in text
+    assert_clean(ledger)
+
+
+def test_a_key_inserted_after_a_block_scalar_text(ledger):
+    edit_file(ledger, "    text: 推动非公企业普遍建立职代会制度。\n",
+              "    text: |\n      推动非公企业普遍建立职代会制度。\n")
+    assert run_cli("update", "6", "--owner", "区总工会", "--status", "in-progress",
+                   env=USER).code == 0
+    data = task(ledger, 6)
+    assert (data["owner"], data["status"], data["text"]) == (
+        "区总工会", "in-progress", "推动非公企业普遍建立职代会制度。\n")
+    assert_clean(ledger)
+
+
+def test_line_numbers_count_only_real_line_breaks(ledger):
+    edit_file(ledger, "    title: Members signing up",
+              '    title: "Members\u2028signing\u0085up')
+    edit_file(ledger, "directly with community doctor teams\n",
+              'directly with community doctor teams"\n')
+    edit_file(ledger, "  - id: 8\n    level: federation\n",
+              "  - id: 8\n    level: federation\n    bogus: 1\n")
+    line = (ledger / "tasks.yaml").read_text("utf-8").split("\n").index("    bogus: 1") + 1
+    result = run_cli("check")
+    assert f"data/tasks.yaml:{line}:5: error[unknown-key]" in result.stdout
+
+
+def test_new_lines_follow_the_line_ending_most_lines_use(ledger):
+    path = ledger / "tasks.yaml"
+    raw = path.read_bytes()
+    first, rest = raw.split(b"\n", 1)
+    path.write_bytes(first + b"\n" + rest.replace(b"\n", b"\r\n"))  # CRLF but for line 1
+    assert run_cli("update", "3", "--status", "done", "--evidence", "x", env=USER).code == 0
+    after = path.read_bytes()
+    assert after.count(b"\r\n") == after.count(b"\n") - 1
+
+
+def test_a_writer_stopped_by_sigterm_leaves_no_temporary_file(ledger, tmp_path):
+    import os
+    import signal
+    import sys
+    import textwrap
+
+
+    script = tmp_path / "slow_writer.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, sys, time
+        real_fsync = os.fsync
+        def slow_fsync(fd):
+            if os.readlink(f"/proc/self/fd/{{fd}}").endswith(".reformctl-tmp"):
+                print("writing", flush=True)
+                time.sleep(30)
+            real_fsync(fd)
+        os.fsync = slow_fsync
+        from reformctl.cli import main
+        sys.argv = ["reformctl", "update", "3", "--note", "x", "--data", {str(ledger)!r}]
+        main()
+    """), "utf-8")
+    before = (ledger / "tasks.yaml").read_bytes()
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                            env={**os.environ, "REFORMCTL_USER": "t"})
+    assert proc.stdout.readline() == b"writing\n"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == -signal.SIGTERM
+    assert sorted(p.name for p in ledger.iterdir()) == ["tasks.yaml", "voices.yaml"]
+    assert (ledger / "tasks.yaml").read_bytes() == before

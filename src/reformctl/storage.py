@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -622,6 +623,11 @@ def atomic_write(target: Path, data: bytes) -> None:
     the old file's mode (and owner, where permitted), and is renamed over the old file; the
     directory is synced so the rename survives a crash.
     """
+    with _unwinding_on_termination():
+        _replace(target, data)
+
+
+def _replace(target: Path, data: bytes) -> None:
     import stat
     import tempfile
 
@@ -662,6 +668,40 @@ def atomic_write(target: Path, data: bytes) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while a file was being replaced."""
+
+
+@contextmanager
+def _unwinding_on_termination() -> Iterator[None]:
+    """While a file is replaced, SIGTERM/SIGHUP (``timeout``, a cancelled CI job, a closed
+    terminal) unwind like an exception, so the temporary file is removed, and then end the
+    process as the signal would have."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        caught.append(signum)
+        raise _Terminated
+
+    wanted = [signal.SIGTERM, signal.SIGHUP]
+    previous = {sig: signal.signal(sig, stop) for sig in wanted}
+    try:
+        yield
+    except _Terminated:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if caught:
+        signal.raise_signal(caught[0])  # the default action, now that nothing is left behind
 
 
 def _write_error(target: Path, exc: OSError) -> WriteError:
