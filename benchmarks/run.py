@@ -313,19 +313,32 @@ class Bench:
                         self.events)
 
     def update(self, n: int) -> None:
-        row = Row(f"update {n}", f"update, {n:,} tasks: `reformctl update ID --status done` "
-                  "÷ libyaml event iteration", 1.0)
-        self.rows.append(row)
         probe, _, _ = run([*self.reformctl, "update", "--help"], cwd=self.work, env=self.env)
-        if probe.code != 0:
-            row.skipped = "not available (`reformctl update --help` fails)"
-            return
         target = _todo_task(self.ledger(n) / "tasks.yaml", n // 2)
-        row.note = f"task {target}, a todo task in the middle of the file"
-        self.interleave(row, self.args.repeat, lambda tag: self.fresh_copy(n, tag),
-                        lambda place: [*self.reformctl, "update", str(target), "--status", "done",
-                                       "--data", str(place)],
-                        self.events)
+        for warm in (False, True):
+            if warm:  # the ledger as reformctl last read it (list, check, an earlier update)
+                key, what = f"update {n} warm", "a ledger reformctl has read before"
+                setup = lambda tag: self.read_copy(n, tag)  # noqa: E731
+            else:  # a ledger no run has seen: the whole file is read and checked first
+                key, what = f"update {n}", "a ledger never seen before (cold)"
+                setup = lambda tag: self.fresh_copy(n, tag)  # noqa: E731
+            row = Row(key, f"update, {n:,} tasks, {what}: `reformctl update ID --status done` "
+                      "÷ libyaml event iteration", 1.0)
+            self.rows.append(row)
+            if probe.code != 0:
+                row.skipped = "not available (`reformctl update --help` fails)"
+                continue
+            row.note = f"task {target}, a todo task in the middle of the file"
+            self.interleave(row, self.args.repeat, setup,
+                            lambda place: [*self.reformctl, "update", str(target), "--status",
+                                           "done", "--data", str(place)],
+                            self.events)
+
+    def read_copy(self, n: int, tag: str) -> Path:
+        """A fresh copy that reformctl has read once (untimed), as before any real update."""
+        place = self.fresh_copy(n, tag)
+        run([*self.reformctl, "check", "--data", str(place)], cwd=place, env=self.env)
+        return place
 
     def peak_rss(self, cmd: list[str]) -> Sample:
         """Run ``cmd`` under the small launcher: its own peak RSS, not this process's."""
