@@ -87,3 +87,22 @@ def test_check_shipped_sample_outside_any_checkout(outside):
     result = run_cli("check")
     assert result.code == 0
     assert "29 tasks, 6 statements" in result.stderr
+
+
+def test_on_a_terminal_the_line_and_a_caret_under_the_column(outside):
+    """Wide characters count two cells: the caret still sits under the problem."""
+    broken_ledger("invalid-status", outside)
+    result = run_cli("check", env={"NO_COLOR": "1", "TTY_COMPATIBLE": "1"})  # a terminal, no colour
+    lines = [line for line in result.stdout.split("\n") if line]
+    assert lines[0].startswith("data/tasks.yaml:13:13: error[invalid-value]")
+    assert lines[1] == "    13 |     status: 已完成"
+    assert lines[2] == "       |             ^"
+
+
+def test_many_problems_are_printed_plainly_when_piped(outside):
+    data = broken_ledger("invalid-status", outside)
+    text = (data / "tasks.yaml").read_text("utf-8").replace("status: in-progress", "status: x")
+    (data / "tasks.yaml").write_text(text.replace("status: todo", "status: y"), "utf-8")
+    result = run_cli("check")
+    assert result.stdout.count("error[invalid-value]") == 3
+    assert "|" not in result.stdout and "\x1b" not in result.stdout

@@ -84,34 +84,37 @@ def _plural(n: int, word: str) -> str:
 
 
 def _print_text(diags: list, texts: dict) -> None:
-    from rich.text import Text
+    """One line per problem; on a terminal, in colour, with the line itself and a caret."""
+    import sys
 
     from ..render import visible
 
     out = console()
-    by_path = {t.path: t for t in texts.values()}
+    if not out.is_terminal:  # plain lines: nothing to draw, and fast for many problems
+        sys.stdout.write("".join(f"{d.location}: {d.severity.value}[{d.code}]: "
+                                 f"{visible(d.message)}\n" for d in diags))
+        return
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    lines_of = {t.path: t.text.split("\n") for t in texts.values()}  # lines as editors count
     for d in diags:
+        style = "bold red" if d.is_error else "bold yellow"
         line = Text()
         line.append(str(d.location), style="bold")
         line.append(": ")
-        line.append(f"{d.severity.value}[{d.code}]",
-                    style="bold red" if d.is_error else "bold yellow")
+        line.append(f"{d.severity.value}[{d.code}]", style=style)
         line.append(": " + visible(d.message))
         out.print(line, soft_wrap=True)
-        source = by_path.get(d.location.path)
-        if out.is_terminal and source is not None and d.location.line:
-            lines = source.text.splitlines()
-            if d.location.line <= len(lines):
-                code = visible(lines[d.location.line - 1])
-                out.print(Text(f"  {d.location.line:>4} | ", style="dim") + Text(code),
-                          soft_wrap=True)
-                if d.location.col:
-                    # the caret sits under the column, counted in terminal cells
-                    from rich.cells import cell_len
-
-                    prefix = visible(lines[d.location.line - 1][: d.location.col - 1])
-                    out.print(Text("       | " + " " * cell_len(prefix), style="dim")
-                              + Text("^", style="bold red" if d.is_error else "bold yellow"))
+        lines = lines_of.get(d.location.path)
+        if lines is None or not d.location.line or d.location.line > len(lines):
+            continue
+        source = lines[d.location.line - 1].rstrip("\r")
+        out.print(Text.assemble((f"  {d.location.line:>4} | ", "dim"), visible(source)),
+                  soft_wrap=True)
+        if d.location.col:  # the caret sits under the column, counted in terminal cells
+            prefix = visible(source[: d.location.col - 1])
+            out.print(Text.assemble(("       | ", "dim"), " " * cell_len(prefix), ("^", style)))
 
 
 def _github(d) -> str:
