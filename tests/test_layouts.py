@@ -206,8 +206,9 @@ def test_a_writer_stopped_by_sigterm_leaves_no_temporary_file(ledger, tmp_path):
     before = (ledger / "tasks.yaml").read_bytes()
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
                             env={**os.environ, "REFORMCTL_USER": "t"})
-    assert proc.stdout.readline() == b"writing\n"
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == -signal.SIGTERM
+    with proc, proc.stdout:
+        assert proc.stdout.readline() == b"writing\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == -signal.SIGTERM
     assert sorted(p.name for p in ledger.iterdir()) == ["tasks.yaml", "voices.yaml"]
     assert (ledger / "tasks.yaml").read_bytes() == before
