@@ -115,7 +115,7 @@ class TaskIndex:
         self.text, self.newline = text, newline
         self.ids, self.levels, self.seqs, self.starts = ids, levels, seqs, starts
         self._by_id = {task_id: i for i, task_id in enumerate(ids)}
-        self._by_ref = {f"{LEVEL_LETTER[lv]}{sq}": i for i, (lv, sq) in enumerate(zip(levels, seqs))}
+        self._by_ref = {f"{LEVEL_LETTER[lv]}{sq}": i for i, (lv, sq) in enumerate(zip(levels, seqs, strict=True))}
         self._parsed: dict[int, Task] = {}
 
     @classmethod
@@ -168,7 +168,7 @@ class TaskIndex:
         return max(self.ids, default=0) + 1
 
     def next_seq(self, level: str) -> int:
-        return max((s for lv, s in zip(self.levels, self.seqs) if lv == level), default=0) + 1
+        return max((s for lv, s in zip(self.levels, self.seqs, strict=True) if lv == level), default=0) + 1
 
 
 # ---------------------------------------------------------------------------------------------

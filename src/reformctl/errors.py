@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 
 # Exit codes (SPEC "Behaviour every command keeps").
 EXIT_OK = 0

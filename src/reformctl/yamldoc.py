@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Diagnostic, Location, Severity, error
+from .errors import Diagnostic, Severity, error
 
 MAX_BYTES = 256 * 1024 * 1024  # far above any real ledger (100,000 tasks are about 50 MB)
 MAX_DEPTH = 32  # a ledger needs 6 levels; anything deeper is an attack or an accident

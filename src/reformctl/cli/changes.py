@@ -236,7 +236,6 @@ def add(
       reformctl add -l F "建立工会经费使用公示制度。" --related G4 --owner 经审会
     """
     from .. import edit
-    from ..errors import UsageError
     from ..query import get_task, parse_date, parse_level, parse_status
     from ..storage import Change, change_ledger
 
