@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, assert_golden, run_cli
+from conftest import FIXTURES, ROOT, assert_golden, run_cli
 from reformctl.cli import report as report_cli
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "report"
@@ -508,3 +508,42 @@ def test_command_offers_every_rendered_format():
     from reformctl.render.report import REPORT_FORMATS
 
     assert get_args(report_cli.ReportFormat) == REPORT_FORMATS == FORMATS
+
+
+def test_output_into_a_named_pipe_writes_into_it(tmp_path):
+    """--output never replaces what is not a regular file (a FIFO, /dev/stdout, a device)."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        result = run_cli("report", "--as-of", "2018-06-30", "--format", "json", "--output",
+                         str(fifo), "--data", str(ROOT / "data"))
+    finally:
+        reader.join(timeout=20)
+        if reader.is_alive():  # nothing was written: release the reader
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            reader.join(timeout=5)
+    assert result.code == 0, result.stderr
+    assert received and received[0].startswith(b"{")
+    assert fifo.is_fifo()
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path):
+    real = tmp_path / "real.md"
+    real.write_text("old", "utf-8")
+    link = tmp_path / "report.md"
+    link.symlink_to(real)
+    assert run_cli("report", "--as-of", "2018-06-30", "--format", "markdown", "--output",
+                   str(link), "--data", str(ROOT / "data")).code == 0
+    assert link.is_symlink() and real.read_text("utf-8").startswith("# ")
+
+
+def test_output_to_a_directory_is_refused(tmp_path):
+    result = run_cli("report", "--as-of", "2018-06-30", "--output", str(tmp_path),
+                     "--data", str(ROOT / "data"))
+    assert result.code in (1, 2) and "directory" in result.stderr

@@ -616,6 +616,43 @@ def _remove_stale_temporaries(target: Path) -> None:
             pass
 
 
+def write_file(path: Path, data: bytes) -> Path:
+    """Write an output file (``report --output``) and return where it went.
+
+    A regular file is replaced atomically (a symlink is followed, so the link stays); a device or
+    named pipe (``/dev/stdout``, a FIFO) is written into, never replaced; a directory is refused.
+    """
+    import stat
+
+    target = path.expanduser()
+    try:
+        mode: int | None = target.stat().st_mode  # through a symlink
+    except FileNotFoundError:
+        mode = None
+    except (OSError, RuntimeError) as exc:
+        raise WriteError(f"cannot write {display(target)}: {exc}") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise WriteError(f"{display(target)} is a directory; give a file name for the output")
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise _write_error(target, exc) from None
+        return target
+    try:
+        real = target.resolve()
+    except (OSError, RuntimeError):
+        real = target
+    if not real.parent.is_dir():
+        raise WriteError(
+            f"cannot write {display(target)}: the directory {display(real.parent)} does not exist",
+            hint="create it first, or choose another --output",
+        )
+    atomic_write(real, data)
+    return real
+
+
 def atomic_write(target: Path, data: bytes) -> None:
     """Replace ``target`` with ``data``: readers see the old file or the new one, never a mix.
 
@@ -632,7 +669,10 @@ def _replace(target: Path, data: bytes) -> None:
     import tempfile
 
     try:
-        info = target.stat()
+        try:
+            info: os.stat_result | None = target.stat()
+        except FileNotFoundError:  # a new file (a report): the mode the umask gives
+            info = None
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                    suffix=_TMP_SUFFIX)
     except OSError as exc:
@@ -642,11 +682,16 @@ def _replace(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-            os.fchmod(handle.fileno(), stat.S_IMODE(info.st_mode))
-            try:
-                os.fchown(handle.fileno(), info.st_uid, info.st_gid)
-            except OSError:
-                pass  # not ours to give away; the mode is kept all the same
+            if info is None:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.fchmod(handle.fileno(), 0o666 & ~umask)
+            else:
+                os.fchmod(handle.fileno(), stat.S_IMODE(info.st_mode))
+                try:
+                    os.fchown(handle.fileno(), info.st_uid, info.st_gid)
+                except OSError:
+                    pass  # not ours to give away; the mode is kept all the same
         os.replace(tmp, target)
     except OSError as exc:
         try:
@@ -716,5 +761,5 @@ def _write_error(target: Path, exc: OSError) -> WriteError:
     }.get(exc.errno or 0, exc.strerror or str(exc))
     return WriteError(
         f"cannot write {display(target)}: {reason}; nothing was changed",
-        hint="free some space or fix the permissions of the data directory, then try again",
+        hint="free some space or fix the permissions of the directory, then try again",
     )

@@ -105,7 +105,9 @@ def report(
     content = render_report(data_, format, language)
     if output is not None:
         payload = content if isinstance(content, bytes) else content.encode("utf-8")
-        _write_atomically(output, payload)
+        from ..storage import write_file
+
+        write_file(output, payload)
         say(f"reformctl: wrote the {format} report to {display(output)}")
         return
     if isinstance(content, bytes):
@@ -114,48 +116,3 @@ def report(
         sys.stdout.buffer.flush()
     else:
         emit(content)
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path``: a temporary file beside it, then os.replace."""
-    import tempfile
-
-    from ..errors import WriteError
-    from ..storage import display
-
-    target = path.expanduser()
-    folder = target.parent
-    if target.is_dir():
-        raise WriteError(f"{display(target)} is a directory; give a file name for the report")
-    if not folder.is_dir():
-        raise WriteError(
-            f"cannot write {display(target)}: the directory {display(folder)} does not exist",
-            hint="create it first, or choose another --output",
-        )
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-        tmp_name = None
-    except OSError as exc:
-        raise WriteError(
-            f"cannot write {display(target)}: {exc.strerror or exc}",
-            hint="check that the directory is writable and the disk is not full",
-        ) from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
