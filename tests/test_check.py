@@ -83,10 +83,12 @@ def test_check_that_cannot_run_exits_2(outside):
     assert "not a directory" in result.stderr
 
 
-def test_check_shipped_sample_outside_any_checkout(outside):
+def test_check_never_passes_on_the_packaged_sample(outside):
+    """Outside any ledger, check cannot run (a CI job or hook must not go green on the sample)."""
     result = run_cli("check")
-    assert result.code == 0
-    assert "29 tasks, 6 statements" in result.stderr
+    assert result.code == 2
+    assert "no ledger to check" in result.stderr and "--data" in result.stderr
+    assert run_cli("check", "--format", "github", env={"GITHUB_ACTIONS": "true"}).code == 2
 
 
 def test_on_a_terminal_the_line_and_a_caret_under_the_column(outside):

@@ -50,6 +50,13 @@ def check(
     except ReadError as exc:
         say(f"reformctl: error: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
+    if where.read_only:  # in CI or a hook, passing on the sample would hide the real ledger
+        say("reformctl: error: no ledger to check: no data/tasks.yaml here or in any directory "
+            "above, and none given with --data or $REFORMCTL_DATA (only the sample packaged "
+            "with reformctl was found)\n"
+            "  hint: run check where data/ is, or give the directory: reformctl check --data "
+            "path/to/data (in a pre-commit hook: args: [--data, path/to/data])")
+        raise typer.Exit(EXIT_USAGE)
     loaded = load(where)
     diags = loaded.diagnostics
     if fmt == "json":
