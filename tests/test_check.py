@@ -108,3 +108,12 @@ def test_many_problems_are_printed_plainly_when_piped(outside):
     result = run_cli("check")
     assert result.stdout.count("error[invalid-value]") == 3
     assert "|" not in result.stdout and "\x1b" not in result.stdout
+
+
+def test_a_duplicate_key_does_not_hide_the_other_problems(outside):
+    data = broken_ledger("duplicate-key", outside)
+    text = (data / "tasks.yaml").read_text("utf-8").replace("    progress: 40", "    progress: 120")
+    (data / "tasks.yaml").write_text(text, "utf-8")
+    result = run_cli("check", "--format", "json")
+    codes = sorted(d["code"] for d in json.loads(result.stdout))
+    assert codes == ["duplicate-key", "invalid-value"]

@@ -103,3 +103,14 @@ def test_writing_commands_refuse_the_sample(outside):
         assert "reformctl init" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("the packaged sample must be read-only")
+
+
+def test_a_failing_stdout_is_a_clean_error(outside):
+    exe = Path(sys.executable).with_name("reformctl")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "reformctl"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([*command, "list"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, cwd=outside, check=False)
+    assert proc.returncode == 1
+    assert "cannot write the output: No space left on device" in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr

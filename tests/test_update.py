@@ -266,3 +266,19 @@ def test_log_on_the_hostile_fixture_is_literal():
     result = run_cli("log", "--data", str(FIXTURES / "hostile"), "--format", "table")
     assert "[/]" in result.stdout and "<i>x</i>" in result.stdout
     assert "\x1b" not in result.stdout
+
+
+def test_the_hint_of_status_unrecorded_records_the_hand_edit(ledger):
+    assert run_cli("update", "3", "--status", "in-progress", "--by", "a").code == 0
+    path = ledger / "tasks.yaml"
+    text = path.read_text("utf-8")
+    start = text.index("  - id: 3\n")
+    path.write_text(text[:start] + text[start:].replace("status: in-progress", "status: blocked",
+                                                        1), "utf-8")
+    warning = run_cli("check").stdout
+    assert "warning[status-unrecorded]" in warning
+    hint = "reformctl update 3 --status blocked"
+    assert hint in warning
+    assert run_cli(*hint.split()[1:], "--note", "受阻: 等待批复", "--by", "b").code == 0
+    assert tasks_of(ledger)[3]["history"][-1]["changes"] == {"status": ["in-progress", "blocked"]}
+    assert run_cli("check", "--strict").code == 0

@@ -209,8 +209,8 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
         # Items are validated while they are read (less memory); any problem: read again.
         result = parsed[kind] = yamldoc.parse(text, items=item_validator(kind))
         diags += result.diagnostics
-        if result.diagnostics:
-            continue
+        if result.data is None and result.diagnostics:
+            continue  # the data cannot be read (duplicate keys alone still can: see yamldoc)
         validated = validate(kind, result.data, text.path)
         if validated.diagnostics and result.items_replaced:
             # describe the problems from the raw data, exactly as without the early validation

@@ -539,8 +539,10 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
         )
     if nodes is not None:
         _count_lines_as_editors_do(source.text, nodes)
-    if diags:
+    if any(d.code != "duplicate-key" for d in diags):
         return Parsed(None, diags, nodes, item_starts)
+    # Only duplicate keys: the data is still well defined (each first value is kept), so the
+    # rest of the file is checked too, and all its problems are reported in one run.
     return Parsed(root, diags, nodes, item_starts)
 
 

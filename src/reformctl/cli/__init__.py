@@ -145,12 +145,27 @@ def console(stderr: bool = False) -> Any:
 
 
 def emit(output: Any) -> None:
-    """Print data to stdout: a string as it is, anything else through rich."""
-    if isinstance(output, str):
-        sys.stdout.write(output)
-        sys.stdout.flush()
-    else:
-        console().print(output)
+    """Print data to stdout: bytes and strings as they are, anything else through rich."""
+    from ..errors import WriteError
+
+    try:
+        if isinstance(output, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(output)
+            sys.stdout.buffer.flush()
+        elif isinstance(output, str):
+            sys.stdout.write(output)
+            sys.stdout.flush()
+        else:
+            console().print(output)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write the output: {exc.strerror or exc}",
+            hint="check where the output goes (a full disk? a closed file?), or use --output FILE",
+        ) from None
 
 
 def say(message: str) -> None:

@@ -110,9 +110,4 @@ def report(
         write_file(output, payload)
         say(f"reformctl: wrote the {format} report to {display(output)}")
         return
-    if isinstance(content, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
-    else:
-        emit(content)
+    emit(content)
