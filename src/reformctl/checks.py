@@ -371,6 +371,47 @@ def done_has_evidence(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
+def history_values_valid(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Recorded changes of status, progress and due hold values those fields can have (the
+    report rolls the ledger back with them)."""
+    from .models import STATUSES
+
+    def problem(field: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        if field == "status" and value not in STATUSES:
+            return f"not one of: {', '.join(STATUSES)}"
+        if field == "progress" and (isinstance(value, bool) or not isinstance(value, int)
+                                    or not 0 <= value <= 100):
+            return "not a whole number from 0 to 100"
+        if field == "due" and not (isinstance(value, str) and _is_date(value)):
+            return "not a date written YYYY-MM-DD"
+        return None
+
+    for i, task in ctx.tasks:
+        for j, entry in enumerate(task.history):
+            for field, pair in entry.changes.items():
+                for k, value in enumerate(pair):
+                    why = problem(field, value)
+                    if why:
+                        yield diagnostic(
+                            ctx.tasks_path, ("tasks", i, "history", j, "changes", field, k),
+                            "invalid-value",
+                            f"history entry {j + 1} of task {task.id} records {field} "
+                            f"{_describe(value)}, {why}",
+                        )
+
+
+def _is_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
 RULES: tuple[Rule, ...] = (
     unique_task_ids,
     unique_level_seq,
@@ -378,6 +419,7 @@ RULES: tuple[Rule, ...] = (
     voice_tasks_exist,
     unique_voice_ids,
     history_in_order,
+    history_values_valid,
     status_matches_history,
     done_has_evidence,
 )

@@ -140,8 +140,14 @@ def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     plain = os.environ.get("NO_COLOR", "") != ""
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False,
-                   **({"color_system": None} if plain else {}))
+    out = Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False,
+                  **({"color_system": None} if plain else {}))
+    if out.width < MIN_WIDTH:  # COLUMNS=0 or a tiny pane: draw at a readable width instead
+        out.width = MIN_WIDTH
+    return out
+
+
+MIN_WIDTH = 40
 
 
 def emit(output: Any) -> None:
