@@ -212,3 +212,22 @@ def test_a_writer_stopped_by_sigterm_leaves_no_temporary_file(ledger, tmp_path):
         assert proc.wait(timeout=30) == -signal.SIGTERM
     assert sorted(p.name for p in ledger.iterdir()) == ["tasks.yaml", "voices.yaml"]
     assert (ledger / "tasks.yaml").read_bytes() == before
+
+
+def test_the_refusal_names_the_task_and_its_line(ledger):
+    text = (ledger / "tasks.yaml").read_text("utf-8")
+    start, end = text.index("  - id: 6\n"), text.index("  - id: 7\n")
+    (ledger / "tasks.yaml").write_text(
+        text[:start] + "  - {id: 6, level: district, seq: 6, text: 推动非公企业普遍建立职代会制度。}\n\n"
+        + text[end:], "utf-8")
+    line = text[:start].count("\n") + 1
+    result = run_cli("update", "D6", "D7", "--status", "in-progress", env=USER)
+    assert result.code == 1
+    assert f"task 6 (tasks.yaml line {line}) is written in a layout" in result.stderr
+
+
+def test_data_pointing_at_the_directory_init_was_given(outside):
+    assert run_cli("init", "ledger").code == 0
+    result = run_cli("list", "--data", "ledger")
+    assert result.code == 1 and "give the data directory itself: --data ledger/data" in (
+        result.stderr)

@@ -25,9 +25,9 @@ KEY_ORDER = tuple(Task.model_fields)  # id, level, seq, text, ..., tags, related
 class LayoutError(WriteError):
     """A task written in a way reformctl reads but does not edit in place."""
 
-    def __init__(self) -> None:
+    def __init__(self, which: str = "this task") -> None:
         super().__init__(
-            "this task is written in a layout reformctl can read but not edit in place (flow "
+            f"{which} is written in a layout reformctl can read but not edit in place (flow "
             "style such as `- {id: 1, ...}` or `tasks: [...]`); nothing was changed",
             hint="write the task one key per line, as `reformctl add` does, then try again",
         )
@@ -154,7 +154,11 @@ class TaskIndex:
             return None
         if i not in self._parsed:
             block = self.block(i)
-            data = _parse_block(self.text[block.start:block.end], self.newline).data
+            try:
+                data = _parse_block(self.text[block.start:block.end], self.newline).data
+            except LayoutError:
+                line = self.text.count("\n", 0, block.start) + 1
+                raise LayoutError(f"task {self.ids[i]} (tasks.yaml line {line})") from None
             task = _read_task(data)
             if task.id != self.ids[i]:
                 raise _unsafe("the index does not match the file")

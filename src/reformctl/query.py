@@ -46,7 +46,7 @@ def parse_status(word: str) -> str:
         raise UsageError(
             f"unknown status '{word}'; valid statuses: "
             + ", ".join(f"{st} ({zh})" for st, zh in _zh(STATUSES, "status")),
-            hint="e.g. --status in-progress or --status 进行中; repeat it for several",
+            hint="e.g. --status in-progress or --status 进行中",
         )
     return status
 

@@ -71,6 +71,13 @@ def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
     for value, origin in ((data, "--data"), (env.get(ENV_DATA) or None, ENV_DATA)):
         if value is not None:
             path = Path(value).expanduser()
+            if path.is_dir() and not (path / TASKS_FILE).exists() and (
+                    path / "data" / TASKS_FILE).is_file():
+                raise ReadError(
+                    f"{origin} points to {value}, which holds a data/ directory but no "
+                    f"{TASKS_FILE}",
+                    hint=f"give the data directory itself: {origin} {path / 'data'}",
+                )
             if not path.is_dir():
                 raise ReadError(
                     f"{origin} points to {value}, which is not a directory",

@@ -153,7 +153,8 @@ def schema(
     \b
     Examples:
       reformctl schema tasks > tasks.schema.json
-      reformctl schema voices | check-jsonschema --schemafile /dev/stdin data/voices.yaml
+      reformctl schema voices > voices.schema.json
+      check-jsonschema --schemafile voices.schema.json data/voices.yaml
     """
     from ..models import json_schema
     from ..render import to_json
