@@ -71,8 +71,7 @@ def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
     for value, origin in ((data, "--data"), (env.get(ENV_DATA) or None, ENV_DATA)):
         if value is not None:
             path = Path(value).expanduser()
-            if path.is_dir() and not (path / TASKS_FILE).exists() and (
-                    path / "data" / TASKS_FILE).is_file():
+            if _holds_only_a_data_dir(path):
                 raise ReadError(
                     f"{origin} points to {value}, which holds a data/ directory but no "
                     f"{TASKS_FILE}",
@@ -103,6 +102,15 @@ def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
         if found:
             return LedgerDir(folder / "data", "found")
     return LedgerDir(sample_dir(), "sample")
+
+
+def _holds_only_a_data_dir(path: Path) -> bool:
+    """``--data DIR`` given the directory ``init`` was given, not its ``data/``."""
+    try:
+        return (path.is_dir() and not (path / TASKS_FILE).exists()
+                and (path / "data" / TASKS_FILE).is_file())
+    except OSError:  # it cannot be looked into: the reader says so
+        return False
 
 
 def display(path: Path) -> str:
