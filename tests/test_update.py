@@ -282,3 +282,10 @@ def test_the_hint_of_status_unrecorded_records_the_hand_edit(ledger):
     assert run_cli(*hint.split()[1:], "--note", "受阻: 等待批复", "--by", "b").code == 0
     assert tasks_of(ledger)[3]["history"][-1]["changes"] == {"status": ["in-progress", "blocked"]}
     assert run_cli("check", "--strict").code == 0
+
+
+def test_an_empty_log_is_a_message_like_an_empty_list(ledger):
+    result = run_cli("log", "G6")
+    assert (result.code, result.stdout) == (0, "")
+    assert "no history entries match" in result.stderr
+    assert run_cli("log", "G6", "--format", "json").stdout == "[]\n"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import DataOption, app, emit, ledger_dir, say
-from .browse import ListingFormatOption
+from .browse import ListingFormatOption, emit_listing
 
 if TYPE_CHECKING:
     from ..storage import Outcome
@@ -297,7 +297,7 @@ def log(
       reformctl log --since 2018-06-01 --format csv
     """
     from ..query import get_task, history_records, parse_date
-    from ..render import HISTORY_COLUMNS, listing
+    from ..render import HISTORY_COLUMNS
     from ..storage import open_ledger
 
     ledger = open_ledger(ledger_dir(data))
@@ -305,4 +305,4 @@ def log(
     records = history_records(ledger, chosen, parse_date(since, "--since") if since else None)
     if limit is not None:
         records = records[:limit]
-    emit(listing(records, HISTORY_COLUMNS, format))
+    emit_listing(records, HISTORY_COLUMNS, format, "no history entries match")

@@ -618,8 +618,9 @@ def record(detail: dict[str, Any], fmt: str, view: Callable[[dict[str, Any]], An
     raise ValueError(f"unknown record format {fmt!r}")
 
 
-def _changes_text(record: dict[str, Any]) -> str:
-    return "; ".join(
+def _changes_text(record: dict[str, Any], sep: str = "\n") -> str:
+    """One change a line on screen (``"; "`` in CSV)."""
+    return sep.join(
         f"{k}: {cell_text(old) or '—'} → {cell_text(new) or '—'}"
         for k, (old, new) in record["changes"].items()
     )
@@ -631,11 +632,12 @@ def _note_and_evidence(record: dict[str, Any]) -> str:
 
 
 HISTORY_COLUMNS = (
-    # on screen the time to the minute (the offset is in JSON, CSV and YAML)
-    Column("When", lambda r: r["at"][:16].replace("T", " "), export=lambda r: r["at"]),
+    # on screen to the minute, with its UTC offset (the full time is in JSON, CSV and YAML)
+    Column("When", lambda r: f"{r['at'][:16].replace('T', ' ')} {r['at'][19:] or 'UTC'}",
+           export=lambda r: r["at"]),
     Column("Task", lambda r: r["ref"]),
     Column("By", lambda r: r["by"]),
-    Column("Changes", _changes_text, fold=True),
+    Column("Changes", _changes_text, fold=True, export=lambda r: _changes_text(r, "; ")),
     Column("Note", _note_and_evidence, fold=True, export=lambda r: r["note"]),
     Column("Evidence", lambda r: r["evidence"], table=False),
 )
