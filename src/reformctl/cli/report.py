@@ -100,7 +100,13 @@ def report(
     data_ = build_report(open_ledger(where), day, level=chosen_level, since=start, source=source)
 
     if format == "text" and output is None and stdout_is_terminal():
-        emit(text_view(data_, language))  # colour and the terminal's width
+        # colour, and the terminal's width but never narrower than the file version's 100
+        # columns: on a narrow terminal lines wrap instead of table cells being cut
+        from . import console
+
+        out = console()
+        out.width = max(out.width, 100)
+        out.print(text_view(data_, language))
         return
     content = render_report(data_, format, language)
     if output is not None:
