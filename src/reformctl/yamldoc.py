@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Diagnostic, Severity, error
+from .errors import Diagnostic, error
 
 MAX_BYTES = 256 * 1024 * 1024  # far above any real ledger (100,000 tasks are about 50 MB)
 MAX_DEPTH = 32  # a ledger needs 6 levels; anything deeper is an attack or an accident
@@ -183,7 +183,7 @@ def parse(source: Text, *, locate: bool = False, items: Items | None = None) -> 
                 pass
         except _Relocate:
             pass
-    return _parse(source, locate=True)
+    return _parse_located(source)
 
 
 class _Chunks:
@@ -342,12 +342,12 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
     return Parsed(root, [], None, item_starts, replaced)
 
 
-def _parse(source: Text, *, locate: bool) -> Parsed:
+def _parse_located(source: Text) -> Parsed:
     import yaml
 
     path = source.path
     diags: list[Diagnostic] = []
-    nodes: dict[tuple[Any, ...], Node] | None = {} if locate else None
+    nodes: dict[tuple[Any, ...], Node] = {}
     item_starts: dict[str, list[int]] = {}
     root: Any = None
     documents = 0
@@ -360,11 +360,9 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
     MappingEndEvent = yaml.MappingEndEvent
     SequenceEndEvent = yaml.SequenceEndEvent
 
-    odd_breaks = locate and _ODD_BREAK.search(source.text) is not None
+    odd_breaks = _ODD_BREAK.search(source.text) is not None
 
     def problem(mark: Any, code: str, message: str, *, stop: bool = False) -> None:
-        if not locate:
-            raise _Relocate
         line, col = (_positions(source.text)(mark.index) if odd_breaks
                      else (mark.line + 1, mark.column + 1))
         diags.append(error(path, line, col, code, message))
@@ -388,7 +386,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
             )
 
     def add(value: Any, mark: Any) -> Node | None:
-        """Put ``value`` into the open container; return its Node on a located parse."""
+        """Put ``value`` into the open container; its Node (None for a duplicate key's value)."""
         top = stack[-1]
         node = None
         if top[1]:
@@ -398,19 +396,17 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                 top[5] = False
                 return None
             top[0][key] = value
-            if nodes is not None:
-                kmark = top[4]
-                node = nodes[top[3] + (key,)] = Node(
-                    kmark.line + 1, kmark.column + 1, mark.line + 1, mark.column + 1, mark.index,
-                    key_start=kmark.index,
-                )
+            kmark = top[4]
+            node = nodes[top[3] + (key,)] = Node(
+                kmark.line + 1, kmark.column + 1, mark.line + 1, mark.column + 1, mark.index,
+                key_start=kmark.index,
+            )
         else:
             seq = top[0]
-            if nodes is not None:
-                node = nodes[top[3] + (len(seq),)] = Node(
-                    mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1, mark.index,
-                    key_start=mark.index,
-                )
+            node = nodes[top[3] + (len(seq),)] = Node(
+                mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1, mark.index,
+                key_start=mark.index,
+            )
             if len(top[3]) == 1:  # an item of a top-level sequence, e.g. one task
                 item_starts.setdefault(top[3][0], []).append(mark.index)
             seq.append(value)
@@ -445,7 +441,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                     top[2] = key
                     top[4] = ev.start_mark
                     if key in top[0]:
-                        first = nodes.get(top[3] + (key,)) if nodes is not None else None
+                        first = nodes.get(top[3] + (key,))
                         where = f" (first at line {first.key_line})" if first else ""
                         problem(
                             ev.start_mark, "duplicate-key",
@@ -481,16 +477,13 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
                 else:
                     root = new
                     frame_path = ()
-                    if nodes is not None:
-                        m = ev.start_mark
-                        nodes[()] = Node(m.line + 1, m.column + 1, m.line + 1, m.column + 1, m.index)
+                    m = ev.start_mark
+                    nodes[()] = Node(m.line + 1, m.column + 1, m.line + 1, m.column + 1, m.index)
                 stack.append([new, kind is MappingStartEvent, _NOKEY, frame_path, None, False])
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                frame = stack.pop()
-                if nodes is not None:
-                    node = nodes.get(frame[3])
-                    if node is not None:
-                        node.end = ev.end_mark.index
+                node = nodes.get(stack.pop()[3])
+                if node is not None:
+                    node.end = ev.end_mark.index
             elif kind is yaml.AliasEvent:
                 problem(
                     ev.start_mark, "yaml-alias",
@@ -509,8 +502,6 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
     except _Stop:
         pass
     except yaml.MarkedYAMLError as exc:
-        if not locate:
-            raise _Relocate from None
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or "invalid YAML"
         if exc.context:
@@ -526,8 +517,6 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
             code, message = "yaml-depth", _DEPTH_MESSAGE
         diags.append(error(path, line, col, code, message))
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
-        if not locate:
-            raise _Relocate from None
         offset = getattr(exc, "position", 0) or 0  # libyaml counts bytes of the UTF-8 text
         position = len(source.text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
         line = source.text.count("\n", 0, position) + 1
@@ -537,8 +526,7 @@ def _parse(source: Text, *, locate: bool) -> Parsed:
         diags.append(
             error(path, line, col, "yaml-syntax", f"{what} is not allowed in a YAML file")
         )
-    if nodes is not None:
-        _count_lines_as_editors_do(source.text, nodes)
+    _count_lines_as_editors_do(source.text, nodes)
     if any(d.code != "duplicate-key" for d in diags):
         return Parsed(None, diags, nodes, item_starts)
     # Only duplicate keys: the data is still well defined (each first value is kept), so the
@@ -720,11 +708,6 @@ def _plain(value: str) -> Any:
     if len(value) > 5:  # longer than any of null, true, false
         return value
     return _WORDS.get(value, value)
-
-
-def severity_counts(diags: list[Diagnostic]) -> tuple[int, int]:
-    errors = sum(1 for d in diags if d.severity is Severity.ERROR)
-    return errors, len(diags) - errors
 
 
 
