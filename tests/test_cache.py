@@ -24,7 +24,7 @@ def test_a_clean_read_leaves_the_index_of_those_bytes(ledger, fresh_cache):
     where = storage.LedgerDir(ledger, "--data")
     storage.load(where)
     raw = (ledger / "tasks.yaml").read_bytes(), (ledger / "voices.yaml").read_bytes()
-    entry = cache.get("index", cache.digest(*raw))
+    entry = cache.get("index", cache.key_of(*raw))
     assert entry["ids"] == list(range(1, 30))
     assert [p.name.split(".", 1)[1] for p in fresh_cache.iterdir()] == ["index.json"]
 
@@ -104,7 +104,7 @@ def test_warm_writes_give_the_same_bytes_as_cold_ones(tmp_path, monkeypatch):
         results[mode] = (data / "tasks.yaml").read_bytes()
         if mode == "warm":  # every write left the index of what it wrote
             raw = (data / "tasks.yaml").read_bytes()
-            assert cache.get("index", cache.digest(raw, (data / "voices.yaml").read_bytes()))
+            assert cache.get("index", cache.key_of(raw, (data / "voices.yaml").read_bytes()))
     assert results["warm"] == results["cold"]
     assert run_cli("check", "--strict", "--data", str(tmp_path / "warm" / "data")).code == 0
 
@@ -113,7 +113,7 @@ def test_a_wrong_index_never_writes_a_wrong_file(ledger, fresh_cache):
     where = storage.LedgerDir(ledger, "--data")
     storage.load(where)
     raw_t, raw_v = (ledger / "tasks.yaml").read_bytes(), (ledger / "voices.yaml").read_bytes()
-    key = cache.digest(raw_t, raw_v)
+    key = cache.key_of(raw_t, raw_v)
     entry = cache.get("index", key)
     entry["ids"][2], entry["ids"][3] = entry["ids"][3], entry["ids"][2]  # tasks 3 and 4 swapped
     cache.put("index", key, {k: entry[k] for k in ("ids", "levels", "seqs", "starts")})

@@ -31,12 +31,18 @@ FORMAT = 1
 MAX_ENTRIES = 64  # the oldest entries beyond this are removed when one is written
 
 
-def digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.hexdigest()
+def file_hash(data: bytes) -> str:
+    """SHA-256 of one file's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def ledger_key(tasks_hash: str, voices_hash: str) -> str:
+    """The key of a ledger: both files' hashes, so a change to either misses the cache."""
+    return hashlib.sha256(f"{tasks_hash}:{voices_hash}".encode()).hexdigest()
+
+
+def key_of(tasks: bytes, voices: bytes) -> str:
+    return ledger_key(file_hash(tasks), file_hash(voices))
 
 
 def directory() -> Path | None:

@@ -170,7 +170,6 @@ class Loaded:
     ledger: Ledger | None
     diagnostics: list[Diagnostic]
     texts: dict[str, yamldoc.Text] = field(default_factory=dict)
-    raw: dict[str, bytes] = field(default_factory=dict)  # the bytes each file was read from
     task_starts: list[int] = field(default_factory=list)  # where each task's item starts
 
     @property
@@ -207,16 +206,19 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
     heads: dict[str, object] = {}
     items: dict[str, list] = {}
     parsed: dict[str, yamldoc.Parsed] = {}
+    hashes: dict[str, str] = {}  # of each file's bytes, for the cache key
     paths = {"tasks": where.tasks_path, "voices": where.voices_path}
     for kind, path in paths.items():
         heads[kind], items[kind] = None, []
-        if kind not in raw:
+        data = raw.get(kind)
+        if data is None:
             data, problems = read_bytes(path)
             diags += problems
             if data is None:
                 continue
-            raw[kind] = data
-        text, problems = yamldoc.decode(raw[kind], display(path))
+        hashes[kind] = cache.file_hash(data)
+        text, problems = yamldoc.decode(data, display(path))
+        del data  # the bytes are not kept: on a large ledger they are a file's size of memory
         diags += problems
         if text is None:
             continue
@@ -250,9 +252,9 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
             [voice for _, voice in items["voices"]],
         )
     starts = parsed["tasks"].item_starts.get("tasks", []) if "tasks" in parsed else []
-    loaded = Loaded(where, ledger, diags, texts, raw, starts)
-    if ledger is not None and not loaded.errors and "voices" in raw:
-        key = cache.digest(raw["tasks"], raw["voices"])
+    loaded = Loaded(where, ledger, diags, texts, starts)
+    if ledger is not None and not loaded.errors and "voices" in hashes:
+        key = cache.ledger_key(hashes["tasks"], hashes["voices"])
         if cache.get("index", key) is None:
             cache.put("index", key, _index(loaded).entry())
     return loaded
@@ -459,14 +461,16 @@ def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Ou
            if (data := read_bytes(path)[0]) is not None}  # same limits as every read
     index = _cached_index(where, raw)
     if index is None:
-        loaded = _load(where, dict(raw))
+        loaded = _load(where, raw)
         if loaded.errors or loaded.ledger is None:
             raise LedgerError(
                 loaded.diagnostics,
                 "the ledger has errors, so nothing was changed:\n"
                 + "\n".join(str(d) for d in loaded.errors[:20]),
             )
-        raw, index = loaded.raw, _index(loaded)
+        if set(raw) != {"tasks", "voices"}:
+            return None  # a file appeared while we read: read again
+        index = _index(loaded)
     now = datetime.now().astimezone().replace(microsecond=0)
     change = plan(index, now)
     _validate_result(where, index, change)
@@ -481,7 +485,7 @@ def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Ou
         return None  # changed on disk since it was read (an editor?): read it again
     atomic_write(target, data)
     outcome.written = True
-    cache.put("index", cache.digest(data, raw["voices"]), new_index.entry())
+    cache.put("index", cache.key_of(data, raw["voices"]), new_index.entry())
     return outcome
 
 
@@ -489,7 +493,7 @@ def _cached_index(where: LedgerDir, raw: dict[str, bytes]) -> edit.TaskIndex | N
     """The index of these exact bytes, if an earlier run found them clean."""
     if "tasks" not in raw or "voices" not in raw:
         return None
-    entry = cache.get("index", cache.digest(raw["tasks"], raw["voices"]))
+    entry = cache.get("index", cache.key_of(raw["tasks"], raw["voices"]))
     if entry is None:
         return None
     source, _ = yamldoc.decode(raw["tasks"], display(where.tasks_path))
