@@ -61,7 +61,7 @@ def clauses() -> list[str]:
     """Clauses of the shipped ledger's task texts and statements (the sample packaged with it)."""
     sample = Path(__file__).resolve().parent.parent / "src" / "reformctl" / "sample"
     if not sample.is_dir():
-        from reformctl.storage import sample_dir
+        from reformctl.ledgers import sample_dir
 
         sample = sample_dir()
     found: list[str] = []

@@ -394,7 +394,7 @@ def _shipped_ledger() -> Path:
     repo = HERE.parent / "data"
     if (repo / "tasks.yaml").is_file():
         return repo
-    from reformctl.storage import sample_dir
+    from reformctl.ledgers import sample_dir
 
     return sample_dir()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, run_cli
-from reformctl import cache, storage
+from reformctl import cache, ledgers, loader
 
 
 @pytest.fixture
@@ -21,8 +21,8 @@ def fresh_cache(tmp_path, monkeypatch):
 
 
 def test_a_clean_read_leaves_the_index_of_those_bytes(ledger, fresh_cache):
-    where = storage.LedgerDir(ledger, "--data")
-    storage.load(where)
+    where = ledgers.LedgerDir(ledger, "--data")
+    loader.load(where)
     raw = (ledger / "tasks.yaml").read_bytes(), (ledger / "voices.yaml").read_bytes()
     entry = cache.get("index", cache.key_of(*raw))
     assert entry["ids"] == list(range(1, 30))
@@ -97,7 +97,7 @@ def test_warm_writes_give_the_same_bytes_as_cold_ones(tmp_path, monkeypatch):
             monkeypatch.setenv("REFORMCTL_NO_CACHE", "1")
         else:
             monkeypatch.delenv("REFORMCTL_NO_CACHE", raising=False)
-            storage.load(storage.LedgerDir(data, "--data"))
+            loader.load(ledgers.LedgerDir(data, "--data"))
         for args in COMMANDS:
             result = run_cli(*args, "--by", "王芳", "--data", str(data))
             assert result.code == 0, (mode, args, result.stderr)
@@ -110,8 +110,8 @@ def test_warm_writes_give_the_same_bytes_as_cold_ones(tmp_path, monkeypatch):
 
 
 def test_a_wrong_index_never_writes_a_wrong_file(ledger, fresh_cache):
-    where = storage.LedgerDir(ledger, "--data")
-    storage.load(where)
+    where = ledgers.LedgerDir(ledger, "--data")
+    loader.load(where)
     raw_t, raw_v = (ledger / "tasks.yaml").read_bytes(), (ledger / "voices.yaml").read_bytes()
     key = cache.key_of(raw_t, raw_v)
     entry = cache.get("index", key)

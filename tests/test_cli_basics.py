@@ -93,7 +93,7 @@ def test_unknown_option_is_usage_error(ledger):
 
 def test_writing_commands_refuse_the_sample(outside):
     from reformctl.errors import WriteError
-    from reformctl.storage import find_ledger
+    from reformctl.ledgers import find_ledger
 
     where = find_ledger()
     assert where.read_only

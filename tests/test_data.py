@@ -7,7 +7,8 @@ import re
 import yaml
 
 from conftest import DATA, ROOT, SEED
-from reformctl.storage import LedgerDir, load
+from reformctl.ledgers import LedgerDir
+from reformctl.loader import load
 
 LEVEL_HEADINGS = {
     "区级层面 2018年度重点改革任务分解表": "district",

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from conftest import DATA, FIXTURES, ROOT, run_cli
 from reformctl import yamldoc
-from reformctl.storage import LedgerDir, load
+from reformctl.ledgers import LedgerDir
+from reformctl.loader import load
 
 
 def same(a, b) -> bool:

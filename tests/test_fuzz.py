@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, FIXTURES, run_cli
-from reformctl import storage
+from reformctl import ledgers, loader
 
 SOURCES = {
     "shipped": DATA,
@@ -292,7 +292,7 @@ def exercise(files: dict[str, bytes], key: str, level: str) -> None:
             if not valid or result.code != 0:
                 assert snapshot(data) == before, f"a refused {args[0]} changed a file"
             else:
-                loaded = storage.load(storage.LedgerDir(data, "--data"))
+                loaded = loader.load(ledgers.LedgerDir(data, "--data"))
                 assert loaded.errors == [], [str(d) for d in loaded.errors]
                 before = snapshot(data)
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import run_cli
-from reformctl import storage
+from reformctl import ledgers, loader, transaction
 
 
 def tasks_of(data: Path) -> dict[int, dict]:
@@ -129,9 +129,9 @@ def test_a_file_changed_by_someone_else_is_read_again_not_overwritten(ledger, wa
     from reformctl import edit
 
     path = ledger / "tasks.yaml"
-    where = storage.LedgerDir(ledger, "--data")
+    where = ledgers.LedgerDir(ledger, "--data")
     if warm:
-        storage.load(where)  # the index of these bytes is cached: the fast path reads it
+        loader.load(where)  # the index of these bytes is cached: the fast path reads it
     else:
         path.write_text(path.read_text("utf-8") + "# never seen before\n", "utf-8")
     rounds = []
@@ -144,9 +144,9 @@ def test_a_file_changed_by_someone_else_is_read_again_not_overwritten(ledger, wa
                 "utf-8")
         task = index.task(3)
         new = edit.apply_update(task, edit.Update(status="done", evidence=("x",)), "t", now)
-        return storage.Change(updated=[(task, new)])
+        return transaction.Change(updated=[(task, new)])
 
-    assert storage.change_ledger(where, plan).written
+    assert transaction.change_ledger(where, plan).written
     assert len(rounds) == 2
     tasks = tasks_of(ledger)
     assert tasks[1]["owner"] == "区总工会"  # the other edit survived
@@ -178,7 +178,8 @@ def test_24_concurrent_writers_lose_nothing(ledger):
 WRITER = textwrap.dedent("""
     import sys
     from reformctl import edit
-    from reformctl.storage import Change, LedgerDir, change_ledger
+    from reformctl.transaction import Change, change_ledger
+    from reformctl.ledgers import LedgerDir
 
     where = LedgerDir(__import__("pathlib").Path(sys.argv[1]), "--data")
     n = 0
@@ -203,7 +204,7 @@ def test_writers_killed_at_random_moments_leave_a_valid_ledger(ledger, tmp_path)
         for proc in procs:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-        loaded = storage.load(storage.LedgerDir(ledger, "--data"))
+        loaded = loader.load(ledgers.LedgerDir(ledger, "--data"))
         assert loaded.errors == [], [str(d) for d in loaded.errors]
     assert run_cli("update", "3", "--note", "after the crashes").code == 0
     assert [p.name for p in ledger.iterdir()] in (

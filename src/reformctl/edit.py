@@ -7,7 +7,7 @@ line, appending a history entry) and parses the edited block again: the result m
 the intended task, or nothing is written. Comments, blank lines, quoting, key order, line endings
 and every byte outside the block are kept.
 
-Pure: text in, text out. Reading, locking and writing are :mod:`reformctl.storage`'s job.
+Pure: text in, text out. Reading, locking and writing are :mod:`reformctl.transaction`'s job.
 """
 
 from __future__ import annotations
@@ -495,3 +495,111 @@ def new_task(index: TaskIndex, level: str, text: str, fields: dict[str, Any], by
     data = {"id": next_id, "level": level, "seq": seq, "text": text, **fields,
             "status": status, "history": [entry]}
     return _new_task(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Splicing changed and added tasks into the file's text
+
+def apply_change(index: TaskIndex, updated: list[tuple[Task, Task]],
+                 added: list[Task]) -> tuple[str, TaskIndex]:
+    """The text after ``change``, and the index of that text.
+
+    Only the blocks of the tasks the change touches are rewritten. A new task goes into the block
+    of the task it follows, which an update may rewrite too (``add --related``): both edits are
+    made on that block's new text. Then every rewritten block is read again *together with the
+    untouched blocks on either side of it*: that window must hold exactly the intended tasks, or
+    nothing is written. Reading the neighbours catches an edit that damaged a boundary (a value
+    that swallowed the line break before the next task, a new task that landed inside a quoted
+    value). The window's positions give the new index; nothing else of the file moves.
+    """
+    text, newline = index.text, index.newline
+    bodies: dict[int, str] = {}  # block -> its new text
+    holds: dict[int, list[Task]] = {}  # block -> the tasks its new text must hold
+    for old, new in updated:
+        i = index.position(old.id)
+        assert i is not None
+        block = index.block(i)
+        bodies[i] = rewrite_block(text[block.start:block.end], newline, old, new)
+        holds[i] = [new]
+    for task in added:
+        i, separated = _insertion_point(index, task)
+        block = index.block(i)
+        bodies[i] = _insert(bodies.get(i, text[block.start:block.end]), newline, separated, task)
+        holds.setdefault(i, [index.task(index.ids[i])]).append(task)  # type: ignore[list-item]
+
+    windows: list[list[int]] = []  # runs of consecutive blocks: touched ones and neighbours
+    for i in sorted(bodies):
+        lo, hi = max(i - 1, 0), min(i + 1, len(index.ids) - 1)
+        if windows and lo <= windows[-1][-1] + 1:
+            windows[-1].extend(range(windows[-1][-1] + 1, hi + 1))
+        else:
+            windows.append(list(range(lo, hi + 1)))
+
+    pieces, ids, levels, seqs, starts = [], [], [], [], []
+    position, delta = 0, 0  # next old task to copy; how far text has moved so far
+    for window in windows:
+        first, last = index.block(window[0]), index.block(window[-1])
+        for j in range(position, window[0]):  # untouched tasks before the window
+            ids.append(index.ids[j]), levels.append(index.levels[j]), seqs.append(index.seqs[j])
+            starts.append(index.starts[j] + delta)
+        body = "".join(bodies.get(j) or text[index.block(j).start:index.block(j).end]
+                       for j in window)
+        tasks = [t for j in window for t in (holds.get(j) or [index.task(index.ids[j])])]
+        offsets = check_window(body, newline, tasks)  # type: ignore[arg-type]
+        new_start = first.start + delta
+        for task, offset in zip(tasks, offsets, strict=True):
+            ids.append(task.id), levels.append(task.level), seqs.append(task.seq)
+            starts.append(new_start + offset)
+        pieces.append((first.start, last.end, body))
+        delta += len(body) - (last.end - first.start)
+        position = window[-1] + 1
+    for j in range(position, len(index.ids)):
+        ids.append(index.ids[j]), levels.append(index.levels[j]), seqs.append(index.seqs[j])
+        starts.append(index.starts[j] + delta)
+    for start, end, body in reversed(pieces):
+        text = text[:start] + body + text[end:]
+    return text, TaskIndex(text, newline, ids, levels, seqs, starts)
+
+
+def _insertion_point(index: TaskIndex, task: Task) -> tuple[int, bool]:
+    """The block a new task follows (the last of its level), and whether tasks are separated by
+    blank lines (then the new task gets one before it too)."""
+    if not index.ids:
+        raise WriteError(
+            "the ledger has no task yet, and `add` writes next to existing tasks",
+            hint="write the first task into tasks.yaml by hand (see `reformctl schema tasks`)",
+        )
+    same = [i for i, level in enumerate(index.levels) if level == task.level]
+    chosen = same[-1] if same else len(index.ids) - 1
+    probe = index.block(chosen if chosen < len(index.ids) - 1 else max(chosen - 1, 0))
+    probe_body = index.text[probe.start:probe.end]
+    separated = any(not line.strip() for line in
+                    _lines(probe_body[_content_length(probe_body):]))
+    return chosen, separated
+
+
+def _insert(body: str, newline: str, separated: bool, task: Task) -> str:
+    """``body`` (a task's block) with the new task's lines after its content."""
+    at = _content_length(body)
+    lines = task_lines(task, len(body) - len(body.lstrip(" ")))
+    new_text = (newline if separated else "") + newline.join(lines) + newline
+    if at > 0 and body[at - 1] != "\n":  # the file ends without a newline
+        new_text = newline + new_text
+    return body[:at] + new_text + body[at:]
+
+
+def _lines(text: str) -> list[str]:
+    """Lines ending at ``\n`` only (str.splitlines also breaks at U+2028, NEL and lone CR,
+    which may stand inside a value)."""
+    return text.split("\n")
+
+
+def _content_length(body: str) -> int:
+    """Length of a block without its trailing blank and comment lines."""
+    lines = [line + "\n" for line in body.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+        lines.pop()
+    return sum(len(line) for line in lines)
+
+

@@ -20,7 +20,7 @@ from .. import __version__
 from ..errors import EXIT_PROBLEM, ReformctlError
 
 if TYPE_CHECKING:
-    from ..storage import LedgerDir
+    from ..ledgers import LedgerDir
 
 DEBUG_ENV = "REFORMCTL_DEBUG"
 
@@ -129,7 +129,7 @@ DataOption = Annotated[
 
 
 def ledger_dir(data: str | None) -> LedgerDir:
-    from ..storage import find_ledger
+    from ..ledgers import find_ledger
 
     return find_ledger(data)
 

@@ -105,7 +105,7 @@ def list_tasks(
     from ..query import list_tasks as choose
     from ..query import parse_date, task_filter, task_record
     from ..render import TASK_COLUMNS
-    from ..storage import open_ledger
+    from ..loader import open_ledger
 
     if as_of is not None and not overdue:
         raise UsageError("--as-of only applies to --overdue",
@@ -139,7 +139,7 @@ def show(
     """
     from ..query import get_task, task_detail, task_key
     from ..render import record, task_view
-    from ..storage import open_ledger
+    from ..loader import open_ledger
 
     task_key(task)  # a malformed address is a usage error, whatever state the ledger is in
     ledger = open_ledger(ledger_dir(data))
@@ -171,7 +171,7 @@ def voices(
     from ..errors import UsageError
     from ..query import get_task, get_voice, task_key, voice_detail, voice_key
     from ..render import VOICE_COLUMNS, record, voice_view
-    from ..storage import open_ledger
+    from ..loader import open_ledger
 
     if voice is not None and task is not None:
         raise UsageError("give a statement number or --task, not both",

@@ -12,7 +12,7 @@ from . import DataOption, app, emit, ledger_dir, say
 from .browse import ListingFormatOption, emit_listing
 
 if TYPE_CHECKING:
-    from ..storage import Outcome
+    from ..transaction import Outcome
 
 USER_ENV = "REFORMCTL_USER"
 
@@ -146,7 +146,7 @@ def update(
     from .. import edit
     from ..errors import UsageError
     from ..query import get_task, parse_date, parse_status
-    from ..storage import Change, change_ledger
+    from ..transaction import Change, change_ledger
 
     request = edit.Update(
         status=parse_status(status) if status is not None else None,
@@ -237,7 +237,7 @@ def add(
     """
     from .. import edit
     from ..query import get_task, parse_date, parse_level, parse_status
-    from ..storage import Change, change_ledger
+    from ..transaction import Change, change_ledger
 
     text = _texts("the task text", [text])[0]
     note = _text("--note", note)
@@ -298,7 +298,7 @@ def log(
     """
     from ..query import get_task, history_records, parse_date
     from ..render import HISTORY_COLUMNS
-    from ..storage import open_ledger
+    from ..loader import open_ledger
 
     ledger = open_ledger(ledger_dir(data))
     chosen = get_task(ledger, task) if task is not None else None

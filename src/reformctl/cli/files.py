@@ -42,7 +42,7 @@ def check(
       reformctl check --strict --format github      # in CI
       reformctl check --data path/to/data --format json
     """
-    from ..storage import load
+    from ..loader import load
 
     fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     try:
@@ -73,7 +73,7 @@ def check(
         _print_text(diags, loaded.texts)
     errors = sum(1 for d in diags if d.is_error)
     warnings = len(diags) - errors
-    from ..storage import display
+    from ..fileio import display
 
     files = f"{display(where.tasks_path)}, {display(where.voices_path)}"
     if fmt == "text":
@@ -176,7 +176,8 @@ def init(
     Example:
       reformctl init my-ledger && cd my-ledger && reformctl check
     """
-    from ..storage import display, init as write_sample
+    from ..fileio import display
+    from ..ledgers import init as write_sample
 
     target = write_sample(directory)
     say(f"wrote {display(target / 'tasks.yaml')} and {display(target / 'voices.yaml')}; "

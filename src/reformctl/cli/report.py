@@ -80,7 +80,8 @@ def report(
     from ..query import parse_date, parse_level
     from ..render.report import render_report, text_view
     from ..reports import build_report
-    from ..storage import display, open_ledger
+    from ..fileio import display
+    from ..loader import open_ledger
 
     day = parse_date(as_of, "--as-of") if as_of else date.today()
     start = parse_date(since, "--since") if since else None
@@ -111,7 +112,7 @@ def report(
     content = render_report(data_, format, language)
     if output is not None:
         payload = content if isinstance(content, bytes) else content.encode("utf-8")
-        from ..storage import write_file
+        from ..fileio import write_file
 
         write_file(output, payload)
         say(f"reformctl: wrote the {format} report to {display(output)}")

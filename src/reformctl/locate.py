@@ -1,0 +1,83 @@
+"""Finding the line and column of diagnostics that were made from data paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import edit, yamldoc
+from .checks import AT_KEY
+from .errors import Diagnostic, Location
+
+
+def locate(diags: list[Diagnostic], texts: dict[str, yamldoc.Text],
+            parsed: dict[str, yamldoc.Parsed]) -> list[Diagnostic]:
+    """Fill in line:col of diagnostics made from data paths, reading as little as possible.
+
+    A problem inside one task or statement is located by reading just that item's lines again
+    (with positions); the rest of a file's problems by one walk over its events that keeps
+    positions only for their paths.
+    """
+    by_path = {text.path: kind for kind, text in texts.items()}
+    items: dict[tuple[str, int], _Item | None] = {}
+    rest: dict[str, list[tuple[object, ...]]] = {}
+    finders: list[tuple[Diagnostic, object]] = []
+    for diag in diags:
+        kind = by_path.get(diag.location.path)
+        if diag.location.line is not None or kind is None:
+            finders.append((diag, None))
+            continue
+        found = parsed[kind]
+        starts = found.item_starts.get(diag.data_path[0]) if diag.data_path else None
+        where: object = kind
+        if found.nodes is None and starts and len(diag.data_path) > 1:
+            i = diag.data_path[1]
+            if isinstance(i, int) and i < len(starts):
+                if (kind, i) not in items:
+                    items[(kind, i)] = _Item.read(texts[kind], starts, diag.data_path[:2])
+                where = items[(kind, i)] or kind
+        if where == kind:
+            rest.setdefault(kind, []).append(diag.data_path)
+        finders.append((diag, where))
+    wholes = {kind: parsed[kind] if parsed[kind].nodes is not None
+              else yamldoc.locate(texts[kind], paths) for kind, paths in rest.items()}
+    located = []
+    for diag, where in finders:
+        if where is None:
+            located.append(diag)
+            continue
+        at_key = diag.code in AT_KEY
+        if isinstance(where, _Item):
+            line, col = where.find(diag.data_path, at_key)
+        else:
+            line, col = wholes[where].find(diag.data_path, at_key=at_key) or (None, None)
+        located.append(Diagnostic(Location(diag.location.path, line, col), diag.severity,
+                                  diag.code, diag.message, diag.data_path))
+    return sorted(located, key=_order)
+
+
+@dataclass
+class _Item:
+    """One task's (or statement's) lines read again with positions, offset to the file."""
+
+    prefix: tuple[object, ...]
+    parsed: yamldoc.Parsed
+    line_offset: int
+
+    @classmethod
+    def read(cls, source: yamldoc.Text, starts: list[int],
+             prefix: tuple[object, ...]) -> _Item | None:
+        block = edit.block_at(source.text, starts, prefix[1])  # type: ignore[arg-type]
+        part = yamldoc.parse(yamldoc.Text(source.path, source.text[block.start:block.end],
+                                          False, source.newline), locate=True)
+        if part.diagnostics or not isinstance(part.data, list) or len(part.data) != 1:
+            return None  # not a block on its own (flow style?): the whole-file walk finds it
+        return cls(prefix, part, source.text.count("\n", 0, block.start))
+
+    def find(self, data_path: tuple[object, ...], at_key: bool) -> tuple[int | None, int | None]:
+        found = self.parsed.find((0, *data_path[len(self.prefix):]), at_key=at_key)
+        return (None, None) if found is None else (found[0] + self.line_offset, found[1])
+
+
+def _order(diag: Diagnostic) -> tuple[str, int, int]:
+    return (diag.location.path, diag.location.line or 0, diag.location.col or 0)
+
