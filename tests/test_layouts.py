@@ -210,7 +210,8 @@ def test_a_writer_stopped_by_sigterm_leaves_no_temporary_file(ledger, tmp_path):
         assert proc.stdout.readline() == b"writing\n"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == -signal.SIGTERM
-    assert sorted(p.name for p in ledger.iterdir()) == ["tasks.yaml", "voices.yaml"]
+    assert sorted(p.name for p in ledger.iterdir()) == [
+        ".tasks.yaml.reformctl-lock", "tasks.yaml", "voices.yaml"]  # the lock stays, empty
     assert (ledger / "tasks.yaml").read_bytes() == before
 
 

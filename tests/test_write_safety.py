@@ -58,18 +58,38 @@ def test_a_symlinked_file_stays_a_symlink(ledger, tmp_path):
     assert "note: x" in real.read_text("utf-8")
 
 
-def test_no_temporary_or_lock_file_is_left_in_the_data_directory(ledger):
+def test_only_the_hidden_lock_file_stays_in_the_data_directory(ledger):
     names = sorted(p.name for p in ledger.iterdir())
     assert run_cli("update", "3", "--status", "in-progress").code == 0
-    assert sorted(p.name for p in ledger.iterdir()) == names
+    lock = ledger / ".tasks.yaml.reformctl-lock"
+    assert sorted(p.name for p in ledger.iterdir()) == sorted([*names, lock.name])
+    assert lock.is_file() and not lock.is_symlink() and lock.stat().st_size < 200
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600  # tasks.yaml is 0644: only its owner writes
+    assert run_cli("check").code == 0  # never read as data
+    assert run_cli("update", "3", "--note", "again").code == 0  # and reused, not a new one
+    assert sorted(p.name for p in ledger.iterdir()) == sorted([*names, lock.name])
 
 
-def test_stale_temporaries_of_a_killed_writer_are_removed(ledger):
-    stale = ledger / ".tasks.yaml.abc123.reformctl-tmp"
-    stale.write_text("half a file", "utf-8")
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_only_our_own_dead_writers_temporaries_are_removed(ledger):
+    from reformctl import fileio
+
+    tag = fileio._host_tag()
+    ours_dead = ledger / f".tasks.yaml.{tag}-{_dead_pid()}.abc123.reformctl-tmp"
+    live = ledger / f".tasks.yaml.{tag}-{os.getppid()}.def456.reformctl-tmp"  # a live process
+    other_host = ledger / f".tasks.yaml.0badc0de-{_dead_pid()}.ghi789.reformctl-tmp"
+    no_creator = ledger / ".tasks.yaml.abc123.reformctl-tmp"  # says nothing of its writer
+    for stale in (ours_dead, live, other_host, no_creator):
+        stale.write_text("half a file", "utf-8")
     assert run_cli("check").code == 0  # never read as data
     assert run_cli("update", "3", "--note", "x").code == 0
-    assert not stale.exists()
+    assert not ours_dead.exists()
+    assert live.exists() and other_host.exists() and no_creator.exists()
 
 
 @pytest.mark.parametrize("code, words", [
@@ -93,7 +113,8 @@ def test_write_failures_change_nothing(ledger, monkeypatch, code, words):
     assert result.code == 1
     assert f"cannot write data/tasks.yaml: {words}; nothing was changed" in result.stderr
     assert path.read_bytes() == before
-    assert [p.name for p in ledger.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in ledger.iterdir() if p.name.startswith(".")] == [
+        ".tasks.yaml.reformctl-lock"]
 
 
 def test_unwritable_directory_is_a_clear_error(ledger, monkeypatch):
@@ -207,6 +228,6 @@ def test_writers_killed_at_random_moments_leave_a_valid_ledger(ledger, tmp_path)
         loaded = loader.load(ledgers.LedgerDir(ledger, "--data"))
         assert loaded.errors == [], [str(d) for d in loaded.errors]
     assert run_cli("update", "3", "--note", "after the crashes").code == 0
-    assert [p.name for p in ledger.iterdir()] in (
-        ["tasks.yaml", "voices.yaml"], ["voices.yaml", "tasks.yaml"])
+    assert sorted(p.name for p in ledger.iterdir()) == [
+        ".tasks.yaml.reformctl-lock", "tasks.yaml", "voices.yaml"]
     assert sum(len(t["history"]) for t in tasks_of(ledger).values()) > 1

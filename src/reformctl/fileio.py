@@ -8,7 +8,7 @@ shares (:mod:`reformctl.loader` reads with :func:`read_bytes`; :mod:`reformctl.t
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,22 +68,6 @@ def read_bytes(path: Path) -> tuple[bytes | None, list[Diagnostic]]:
 
 
 
-def read_quietly(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def remove_stale_temporaries(target: Path) -> None:
-    """Temporary files left by a writer that was killed (we hold the lock: none is live)."""
-    for stale in target.parent.glob(f".{target.name}.*{TMP_SUFFIX}"):
-        try:
-            stale.unlink()
-        except OSError:
-            pass
-
-
 def write_file(path: Path, data: bytes) -> Path:
     """Write an output file (``report --output``) and return where it went.
 
@@ -106,7 +90,7 @@ def write_file(path: Path, data: bytes) -> Path:
             with open(target, "wb") as handle:
                 handle.write(data)
         except OSError as exc:
-            raise _write_error(target, exc) from None
+            raise write_error(target, exc) from None
         return target
     try:
         real = target.resolve()
@@ -121,18 +105,71 @@ def write_file(path: Path, data: bytes) -> Path:
     return real
 
 
-def atomic_write(target: Path, data: bytes) -> None:
+def check_writable(target: Path) -> None:
+    """Refuse, as ``vim`` and ``git`` do, to replace a file the user may not write.
+
+    A file with no write permission for this user (mode 0444; another user's 0644 file) is not
+    replaced even though the directory would allow it; root is refused a file nobody may write
+    (no write bit at all), as vim refuses it. A missing file passes (the caller says why it is
+    needed).
+    """
+    try:
+        info = target.stat()
+    except OSError:
+        return
+    _refuse_unwritable(target, info)
+
+
+def _refuse_unwritable(target: Path, info: os.stat_result) -> None:
+    import stat
+
+    mode = stat.S_IMODE(info.st_mode)
+    if os.geteuid() == 0:
+        allowed = bool(mode & 0o222)
+    else:
+        allowed = os.access(target, os.W_OK,
+                            effective_ids=os.access in os.supports_effective_ids)
+    if allowed:
+        return
+    shown = display(target)
+    if info.st_uid == os.geteuid() or not mode & 0o222:
+        raise WriteError(
+            f"{shown} is read-only (mode {mode:04o}); nothing was changed",
+            hint=f"if it is meant to change, make it writable first: chmod u+w {shown}",
+        )
+    owner, me = _user_name(info.st_uid), _user_name(os.geteuid())
+    raise WriteError(
+        f"{shown} belongs to {owner} and {me} may not write it (mode {mode:04o}); nothing was "
+        "changed",
+        hint=f"ask {owner} to make it writable by a group you share (chgrp GROUP {shown}; "
+        f"chmod g+w {shown}), or work on a copy of your own",
+    )
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, OverflowError):
+        return f"user {uid}"
+
+
+def atomic_write(target: Path, data: bytes,
+                 unchanged: Callable[[], bool] | None = None) -> bool:
     """Replace ``target`` with ``data``: readers see the old file or the new one, never a mix.
 
-    The new content goes to a temporary file in the same directory, is flushed and synced, gets
-    the old file's mode (and owner, where permitted), and is renamed over the old file; the
-    directory is synced so the rename survives a crash.
+    The new content goes to a temporary file in the same directory and gets the old file's mode
+    and group (and owner, where permitted: otherwise the writer becomes the owner, as with git);
+    it is synced, then ``unchanged()`` is asked, last of all before the rename, whether the old
+    file is still what the caller read. If not, the temporary file is removed and False returned
+    (nothing was written). The directory is synced so the rename survives a crash.
     """
     with _unwinding_on_termination():
-        _replace(target, data)
+        return _replace(target, data, unchanged)
 
 
-def _replace(target: Path, data: bytes) -> None:
+def _replace(target: Path, data: bytes, unchanged: Callable[[], bool] | None) -> bool:
     import stat
     import tempfile
 
@@ -141,37 +178,33 @@ def _replace(target: Path, data: bytes) -> None:
             info: os.stat_result | None = target.stat()
         except FileNotFoundError:  # a new file (a report): the mode the umask gives
             info = None
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+        if info is not None:
+            _refuse_unwritable(target, info)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target),
                                    suffix=TMP_SUFFIX)
     except OSError as exc:
-        raise _write_error(target, exc) from None
+        raise write_error(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
             if info is None:
                 umask = os.umask(0)
                 os.umask(umask)
                 os.fchmod(handle.fileno(), 0o666 & ~umask)
             else:
+                _keep_owner_and_group(handle.fileno(), info)  # before the mode: chown clears s-bits
                 os.fchmod(handle.fileno(), stat.S_IMODE(info.st_mode))
-                try:
-                    os.fchown(handle.fileno(), info.st_uid, info.st_gid)
-                except OSError:
-                    pass  # not ours to give away; the mode is kept all the same
+            os.fsync(handle.fileno())
+        if unchanged is not None and not unchanged():
+            os.unlink(tmp)
+            return False
         os.replace(tmp, target)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise _write_error(target, exc) from None
+        _remove(tmp)
+        raise write_error(target, exc) from None
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _remove(tmp)
         raise
     try:
         dir_fd = os.open(target.parent, os.O_RDONLY)
@@ -181,6 +214,86 @@ def _replace(target: Path, data: bytes) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+    return True
+
+
+def _keep_owner_and_group(fd: int, info: os.stat_result) -> None:
+    """The old file's owner and group where permitted; else at least its group (a member of
+    the group may give a file to it), else what the directory gives (setgid: its group)."""
+    if (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    try:
+        os.fchown(fd, info.st_uid, info.st_gid)
+        return
+    except OSError:
+        pass
+    try:
+        os.fchown(fd, -1, info.st_gid)
+    except OSError:
+        pass
+
+
+def _remove(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+# Temporary files carry their writer: ``.tasks.yaml.HOST-PID.RANDOM.reformctl-tmp``, where HOST
+# is a short hash of this machine's name. A writer removes a leftover only when it can tell it is
+# its own kind's and its creator is gone: same machine, same user, and that process no longer runs.
+
+
+def _host_tag() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.{_host_tag()}-{os.getpid()}."
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Remove temporary files of ``target`` left by a writer of this user on this machine that
+    was killed. Anything else (another user's, another machine's, a live process's, a name that
+    says nothing of its creator) is left alone: it is not ours to judge."""
+    import re
+    import stat
+
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.([0-9a-f]{{8}})-([0-9]+)\."
+                         rf"[A-Za-z0-9_]+{re.escape(TMP_SUFFIX)}")
+    host, me = _host_tag(), os.geteuid()
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        found = pattern.fullmatch(name)
+        if found is None or found[1] != host:
+            continue
+        path = target.parent / name
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != me or _alive(int(found[2])):
+            continue
+        _remove(path)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # it exists (another user's), or we cannot tell: keep its file
+    return True
 
 
 class _Terminated(BaseException):
@@ -217,7 +330,7 @@ def _unwinding_on_termination() -> Iterator[None]:
         signal.raise_signal(caught[0])  # the default action, now that nothing is left behind
 
 
-def _write_error(target: Path, exc: OSError) -> WriteError:
+def write_error(target: Path, exc: OSError) -> WriteError:
     import errno
 
     reason = {

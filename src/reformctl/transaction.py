@@ -1,8 +1,20 @@
 """The write transaction: one for every command that changes the ledger.
 
-Top to bottom: take the lock, read both files, plan the change on the tasks as they are now,
-check the changed tasks against every rule, splice their lines (:func:`edit.apply_change`), and
-replace the file atomically unless it changed on disk meanwhile (then start again).
+Top to bottom (:func:`change_ledger`, then :func:`_attempt`):
+
+1. refuse a data file the user may not write (as vim and git do), before waiting for anyone;
+2. take the writers' lock beside the file (:mod:`reformctl.lockfile`) and remove this user's
+   temporary files left by a killed writer;
+3. read both files (the same limits as every read);
+4. find the tasks: from the cache when it holds an authentic index of these exact bytes (a hint:
+   if it does not fit the file, it is dropped and the file decides), else by loading and checking
+   the whole ledger; a ledger with errors is refused, unless the file was caught mid-save (then
+   read again);
+5. plan the change on the tasks as they are now, and check the changed tasks against every rule;
+6. splice their lines (:func:`edit.apply_change`);
+7. write the new text to a temporary file and sync it; then, last before the rename, make sure
+   the file on disk is still the one read in 3 (an editor may have saved meanwhile) and the lock
+   is still ours; if the file changed, go back to 3 and apply the change to what is there now.
 """
 
 from __future__ import annotations
@@ -13,18 +25,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import cache, edit, yamldoc
+from . import cache, edit, fileio, lockfile, yamldoc
 from .checks import RuleContext, run_rules
-from .errors import LedgerError, WriteError
-from .fileio import atomic_write, display, read_bytes, read_quietly, remove_stale_temporaries
+from .errors import LedgerError, ReformctlError, WriteError
+from .fileio import display, read_bytes
 from .ledgers import LedgerDir
 from .loader import load_bytes, task_index
 from .models import Task
 
-# ---------------------------------------------------------------------------------------------
-# Writing: one transaction for every command that changes the ledger
-
 LOCK_TIMEOUT = 120.0  # seconds to wait for another writer before giving up
+ATTEMPTS = 10  # reads of a file that keeps changing before giving up
+SETTLE = 0.25  # seconds to wait before reading again a file that may be half saved
 
 
 @dataclass
@@ -47,71 +58,112 @@ class Outcome:
 Planner = Callable[[edit.TaskIndex, datetime], Change]
 
 
-def lock_path(where: LedgerDir) -> Path:
-    """The lock file: outside the data directory, so it is never mistaken for data or committed.
-
-    It is keyed on the ledger directory's real path, so every writer of one ledger on this
-    machine (whatever path or symlink it was reached by) takes the same lock.
-    """
-    import hashlib
-    import tempfile
-
-    real = str(where.path.resolve())
-    digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-    folder = Path(tempfile.gettempdir()) / f"reformctl-locks-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder / f"{digest}.lock"
-
-
-def change_ledger(where: LedgerDir, plan: Planner, *, dry_run: bool = False) -> Outcome:
+def change_ledger(where: LedgerDir, plan: Planner, *, dry_run: bool = False,
+                  on_wait: Callable[[str], None] | None = None) -> Outcome:
     """Apply ``plan`` to the ledger: locked, validated, atomic, and byte-exact outside the change.
 
     ``plan`` gets the tasks as they are on disk under the lock (a :class:`edit.TaskIndex`), and
-    the time of the write.
+    the time of the write. ``on_wait`` is told, once, when this writer waits for another.
     """
-    from filelock import FileLock, Timeout
-
     where.require_writable()
+    target = _real(where.tasks_path)
+    # Read and check before locking: a ledger with errors is refused without touching anything,
+    # and the lock is held only while the change is made (the check is reused if the bytes under
+    # the lock are the same). A dry run writes nothing and takes no lock: every read sees a
+    # whole file.
+    found = _read(where, target)
+    if dry_run:
+        return _change(where, target, plan, found, None)  # type: ignore[return-value]
+    fileio.check_writable(target)
+    with lockfile.held(target, LOCK_TIMEOUT, on_wait) as lock:
+        fileio.remove_stale_temporaries(target)
+        for _ in range(ATTEMPTS):
+            raw = _raw(where, target)
+            if raw != found.raw:
+                found = _read(where, target, raw)
+            outcome = _change(where, target, plan, found, lock)
+            if outcome is not None:
+                return outcome
+    raise _kept_changing(where)
+
+
+def _real(path: Path) -> Path:
+    """A symlinked file is written (and locked) where it really is."""
     try:
-        target = where.tasks_path.resolve()  # a symlinked file is written where it really is
+        return path.resolve()
     except (OSError, RuntimeError):  # a symlink loop: the loader says why it cannot be read
-        target = where.tasks_path
-    try:
-        with FileLock(lock_path(where), timeout=LOCK_TIMEOUT):
-            remove_stale_temporaries(target)
-            for _ in range(10):
-                outcome = _attempt(where, target, plan, dry_run)
-                if outcome is not None:
-                    return outcome
-    except Timeout:
-        raise WriteError(
-            f"another reformctl has been writing {display(where.path)} for "
-            f"{LOCK_TIMEOUT:.0f} s; nothing was changed",
-            hint="try again when it has finished",
-        ) from None
-    raise WriteError(
-        f"{display(where.tasks_path)} kept changing while this change was being written; "
-        "nothing was changed",
-        hint="is an editor or a script saving it in a loop? try again",
-    )
+        return path
 
 
-def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Outcome | None:
-    """One read-plan-validate-write round; None when the file changed under us (go again)."""
-    raw = {kind: data for kind, path in (("tasks", target), ("voices", where.voices_path))
-           if (data := read_bytes(path)[0]) is not None}  # same limits as every read
-    index = _cached_index(where, raw)
-    if index is None:
+@dataclass
+class _Found:
+    raw: dict[str, bytes]  # the bytes of both files
+    index: edit.TaskIndex  # their tasks
+    cached: bool  # the index came from the cache
+
+
+def _raw(where: LedgerDir, target: Path) -> dict[str, bytes]:
+    return {kind: data for kind, path in (("tasks", target), ("voices", where.voices_path))
+            if (data := read_bytes(path)[0]) is not None}  # same limits as every read
+
+
+def _read(where: LedgerDir, target: Path, raw: dict[str, bytes] | None = None,
+          use_cache: bool = True) -> _Found:
+    """The tasks of a clean ledger: from the cache when it holds an authentic index of these
+    exact bytes, else by loading and checking both files whole; a ledger with errors is refused,
+    unless it was caught mid-save (then it is read again)."""
+    for _ in range(ATTEMPTS):
+        raw = _raw(where, target) if raw is None else raw
+        if use_cache and (cached := _cached_index(where, raw)) is not None:
+            return _Found(raw, cached, True)
         loaded = load_bytes(where, raw)
         if loaded.errors or loaded.ledger is None:
+            if _settling(where, target, raw):
+                raw = None  # an editor truncates, then writes: read again
+                continue
             raise LedgerError(
                 loaded.diagnostics,
                 "the ledger has errors, so nothing was changed:\n"
                 + "\n".join(str(d) for d in loaded.errors[:20]),
             )
         if set(raw) != {"tasks", "voices"}:
-            return None  # a file appeared while we read: read again
-        index = task_index(loaded)
+            raw = None  # a file appeared while we read: read again
+            continue
+        # Built as a cached index is (tasks parsed from their lines when asked for), so that
+        # the change takes the same path with or without a cache.
+        full = task_index(loaded)
+        index = edit.TaskIndex.from_entry(full.text, full.newline, full.entry())
+        assert index is not None
+        return _Found(raw, index, False)
+    raise _kept_changing(where)
+
+
+def _kept_changing(where: LedgerDir) -> WriteError:
+    return WriteError(
+        f"{display(where.tasks_path)} kept changing while this change was being written; "
+        "nothing was changed",
+        hint="is an editor or a script saving it in a loop? try again",
+    )
+
+
+def _change(where: LedgerDir, target: Path, plan: Planner, found: _Found,
+            lock: lockfile.Lock | None) -> Outcome | None:
+    """:func:`_apply`; a cached index that does not fit (anything goes wrong) is dropped and the
+    file decides, exactly as without a cache (giving the same error if the error is real)."""
+    try:
+        return _apply(where, target, plan, found, lock)
+    except ReformctlError:
+        if not found.cached:
+            raise
+    cache.discard("index", cache.key_of(found.raw["tasks"], found.raw["voices"]))
+    return _apply(where, target, plan, _read(where, target, found.raw, use_cache=False), lock)
+
+
+def _apply(where: LedgerDir, target: Path, plan: Planner, found: _Found,
+           lock: lockfile.Lock | None) -> Outcome | None:
+    """Plan, validate, splice and (with a lock) write; None when the file changed on disk since
+    it was read (then it is read again and the change made again on what is there now)."""
+    raw, index = found.raw, found.index
     now = datetime.now().astimezone().replace(microsecond=0)
     change = plan(index, now)
     _validate_result(where, index, change)
@@ -119,19 +171,63 @@ def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Ou
     assert source is not None
     after, new_index = edit.apply_change(index, change.updated, change.added)
     outcome = Outcome(change, source.path, source.text, after, False)
-    if dry_run or after == source.text:
+    if lock is None or after == source.text:
         return outcome
     data = (b"\xef\xbb\xbf" if source.bom else b"") + after.encode("utf-8")
-    if read_quietly(target) != raw["tasks"]:
-        return None  # changed on disk since it was read (an editor?): read it again
-    atomic_write(target, data)
+
+    def unchanged() -> bool:  # asked after the new text is synced, right before the rename
+        if not lock.still_ours():
+            raise WriteError(
+                f"the lock file {display(lock.path)} was deleted or replaced while this change "
+                "was being written; nothing was changed",
+                hint="never delete it by hand while reformctl may be writing; try again",
+            )
+        return _unchanged(target, raw["tasks"])
+
+    if not fileio.atomic_write(target, data, unchanged):
+        return None
     outcome.written = True
     cache.put("index", cache.key_of(data, raw["voices"]), new_index.entry())
     return outcome
 
 
+def _unchanged(target: Path, expected: bytes) -> bool:
+    """Is the file still exactly ``expected``? Its bytes are compared, then its status is taken
+    again: a save landing during the comparison changes its size, time or inode."""
+    try:
+        before = os.stat(target)
+        if before.st_size != len(expected):
+            return False
+        with open(target, "rb") as handle:
+            if handle.read(len(expected) + 1) != expected:
+                return False
+        after = os.stat(target)
+    except OSError:
+        return False
+    return _same(before, after)
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return ((a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns, a.st_ctime_ns)
+            == (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns, b.st_ctime_ns))
+
+
+def _settling(where: LedgerDir, target: Path, raw: dict[str, bytes]) -> bool:
+    """Were the files read while being saved? Wait a moment and compare (only ever asked when
+    they look broken: an empty or half-written file reads as errors)."""
+    _pause(SETTLE)
+    return _raw(where, target) != raw
+
+
+def _pause(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
 def _cached_index(where: LedgerDir, raw: dict[str, bytes]) -> edit.TaskIndex | None:
-    """The index of these exact bytes, if an earlier run found them clean."""
+    """The index of these exact bytes, if an earlier run of this user found them clean (an
+    authenticated entry: see :mod:`reformctl.cache`)."""
     if "tasks" not in raw or "voices" not in raw:
         return None
     entry = cache.get("index", cache.key_of(raw["tasks"], raw["voices"]))
@@ -140,8 +236,6 @@ def _cached_index(where: LedgerDir, raw: dict[str, bytes]) -> edit.TaskIndex | N
     source, _ = yamldoc.decode(raw["tasks"], display(where.tasks_path))
     return None if source is None else edit.TaskIndex.from_entry(source.text, source.newline,
                                                                  entry)
-
-
 
 
 def _validate_result(where: LedgerDir, index: edit.TaskIndex, change: Change) -> None:

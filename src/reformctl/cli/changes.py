@@ -179,7 +179,7 @@ def update(
         return change
 
     where = ledger_dir(data)
-    outcome = change_ledger(where, plan, dry_run=dry_run)
+    outcome = change_ledger(where, plan, dry_run=dry_run, on_wait=say)
     for name in unchanged:
         say(f"{name} already has these values: nothing to write for it")
     _report(outcome, dry_run)
@@ -268,7 +268,7 @@ def add(
                     (other, other.model_copy(update={"related": [*other.related, task.id]})))
         return change
 
-    outcome = change_ledger(ledger_dir(data), plan, dry_run=dry_run)
+    outcome = change_ledger(ledger_dir(data), plan, dry_run=dry_run, on_wait=say)
     _report(outcome, dry_run)
     task = outcome.change.added[0]
     if outcome.written:
