@@ -17,6 +17,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = FIXTURES / "source.txt"  # copy of ../shared/seed/000_8981805f59665aeb.txt
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: real processes at length (deselect: -m 'not slow')")
+
+
 @dataclass
 class Run:
     code: int

@@ -40,6 +40,11 @@ def path_for(target: Path) -> Path:
     return target.with_name(f".{target.name}{SUFFIX}")
 
 
+def shown(path: Path) -> str:
+    """The lock file as the user should see it (its own name, never what a link points to)."""
+    return str(Path(display(path.parent)) / path.name)
+
+
 class Lock:
     """A held lock: an open descriptor with ``flock(LOCK_EX)`` on the lock file."""
 
@@ -66,7 +71,7 @@ def held(target: Path, timeout: float,
     import fcntl
 
     path = path_for(target)
-    shown = display(target)
+    data = display(target)
     started = time.monotonic()
     told = False
     pause = 0.005
@@ -79,12 +84,12 @@ def held(target: Path, timeout: float,
                 waited = time.monotonic() - started
                 if waited >= timeout:
                     raise WriteError(
-                        f"{_holder(fd)} has been writing {shown} for more than "
+                        f"{_holder(fd)} has been writing {data} for more than "
                         f"{timeout:.0f} s; nothing was changed",
                         hint="try again when it has finished; if that process hangs, end it",
                     ) from None
                 if not told and waited >= TELL_AFTER and on_wait is not None:
-                    on_wait(f"waiting for {_holder(fd)}, which is writing {shown} "
+                    on_wait(f"waiting for {_holder(fd)}, which is writing {data} "
                             f"(waiting up to {timeout:.0f} s)")
                     told = True
                 time.sleep(pause)
@@ -92,7 +97,7 @@ def held(target: Path, timeout: float,
                 continue
             except OSError as exc:
                 raise WriteError(
-                    f"cannot lock {display(path)}: {exc.strerror or exc}; nothing was changed",
+                    f"cannot lock {shown(path)}: {exc.strerror or exc}; nothing was changed",
                     hint="the file system does not support locks (a network file system "
                     "without lock support?); keep the ledger on a local disk or one with locking",
                 ) from None
@@ -138,7 +143,7 @@ def _open(path: Path, target: Path) -> int:
         if info.st_uid == os.geteuid():
             _give_mode(fd, target, mode)  # follow the data file's mode as it changes
         return fd
-    raise WriteError(f"cannot create the lock file {display(path)}: it keeps disappearing; "
+    raise WriteError(f"cannot create the lock file {shown(path)}: it keeps disappearing; "
                      "nothing was changed")
 
 
@@ -167,7 +172,7 @@ def _give_mode(fd: int, target: Path, mode: int) -> None:
 def _unusable(path: Path, target: Path, exc: OSError | None) -> WriteError:
     import errno
 
-    shown = display(path)
+    name = shown(path)
     if exc is not None and exc.errno in (errno.EACCES, errno.EPERM):
         try:
             info = path.lstat()
@@ -176,16 +181,16 @@ def _unusable(path: Path, target: Path, exc: OSError | None) -> WriteError:
         except OSError:
             detail = "permission denied"
         return WriteError(
-            f"cannot open the lock file {shown}: {detail}; nothing was changed",
+            f"cannot open the lock file {name}: {detail}; nothing was changed",
             hint=f"everyone who writes {display(target)} must be able to read and write it: its "
-            f"owner can run chmod g+rw {shown} (or delete it when no reformctl is writing)",
+            f"owner can run chmod g+rw {name} (or delete it when no reformctl is writing)",
         )
     if exc is not None and exc.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
         return write_error(target, exc)
     return WriteError(
-        f"{shown} should be reformctl's lock file, but it is a symlink, directory or other "
+        f"{name} should be reformctl's lock file, but it is a symlink, directory or other "
         "non-file, which reformctl does not follow or use; nothing was changed",
-        hint=f"remove it (reformctl creates its lock file there itself): rm {shown}",
+        hint=f"remove it (reformctl creates its lock file there itself): rm {name}",
     )
 
 

@@ -178,7 +178,7 @@ def _apply(where: LedgerDir, target: Path, plan: Planner, found: _Found,
     def unchanged() -> bool:  # asked after the new text is synced, right before the rename
         if not lock.still_ours():
             raise WriteError(
-                f"the lock file {display(lock.path)} was deleted or replaced while this change "
+                f"the lock file {lockfile.shown(lock.path)} was deleted or replaced while this change "
                 "was being written; nothing was changed",
                 hint="never delete it by hand while reformctl may be writing; try again",
             )
