@@ -344,3 +344,6 @@ def write_error(target: Path, exc: OSError) -> WriteError:
         f"cannot write {display(target)}: {reason}; nothing was changed",
         hint="free some space or fix the permissions of the directory, then try again",
     )
+
+
+_write_error = write_error  # the name it had before (other branches may still call it)

@@ -96,6 +96,10 @@ def held(target: Path, timeout: float,
                 pause = min(pause * 1.5, 0.1)
                 continue
             except OSError as exc:
+                import errno
+
+                if exc.errno == errno.EBADF:  # NFS locks need a file opened for writing
+                    raise _unusable(path, target, PermissionError(errno.EACCES, "")) from None
                 raise WriteError(
                     f"cannot lock {shown(path)}: {exc.strerror or exc}; nothing was changed",
                     hint="the file system does not support locks (a network file system "

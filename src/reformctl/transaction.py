@@ -1,20 +1,25 @@
 """The write transaction: one for every command that changes the ledger.
 
-Top to bottom (:func:`change_ledger`, then :func:`_attempt`):
+Top to bottom (:func:`change_ledger`, then the functions it calls, in the order they run):
 
-1. refuse a data file the user may not write (as vim and git do), before waiting for anyone;
-2. take the writers' lock beside the file (:mod:`reformctl.lockfile`) and remove this user's
+1. read both files (the same limits as every read) and find the tasks (:func:`_read`): from the
+   cache when it holds an authentic index of these exact bytes, else by loading and checking the
+   whole ledger. A ledger with errors is refused here, before any lock is taken or file made,
+   unless it was caught mid-save (an editor truncates, then writes: wait a moment, read again);
+2. refuse a data file the user may not write (as vim and git do), before waiting for anyone;
+3. take the writers' lock beside the file (:mod:`reformctl.lockfile`) and remove this user's
    temporary files left by a killed writer;
-3. read both files (the same limits as every read);
-4. find the tasks: from the cache when it holds an authentic index of these exact bytes (a hint:
-   if it does not fit the file, it is dropped and the file decides), else by loading and checking
-   the whole ledger; a ledger with errors is refused, unless the file was caught mid-save (then
-   read again);
-5. plan the change on the tasks as they are now, and check the changed tasks against every rule;
+4. read the files again; if their bytes differ from step 1, find the tasks again;
+5. plan the change on the tasks as they are now, and check the changed tasks against every rule
+   (:func:`_apply`);
 6. splice their lines (:func:`edit.apply_change`);
 7. write the new text to a temporary file and sync it; then, last before the rename, make sure
-   the file on disk is still the one read in 3 (an editor may have saved meanwhile) and the lock
-   is still ours; if the file changed, go back to 3 and apply the change to what is there now.
+   the file on disk is still the one read in 4 (an editor may have saved meanwhile) and the lock
+   is still ours; if the file changed, go back to 4 and make the change on what is there now.
+
+The cache is only a hint: if anything goes wrong on the way from a cached index (:func:`_change`),
+the entry is dropped and the same steps run from a full load, so the outcome is the one a run
+without a cache has.
 """
 
 from __future__ import annotations
@@ -213,8 +218,13 @@ def _same(a: os.stat_result, b: os.stat_result) -> bool:
 
 
 def _settling(where: LedgerDir, target: Path, raw: dict[str, bytes]) -> bool:
-    """Were the files read while being saved? Wait a moment and compare (only ever asked when
-    they look broken: an empty or half-written file reads as errors)."""
+    """Were the files read while being saved in place? Asked only when they look broken: if
+    their bytes are not the same now, read again; a file read empty (an editor truncates it,
+    then writes) gets a moment to be written first."""
+    if _raw(where, target) != raw:
+        return True
+    if b"" not in raw.values():
+        return False  # broken, and unchanged since read: the errors are real
     _pause(SETTLE)
     return _raw(where, target) != raw
 
