@@ -460,3 +460,30 @@ def test_another_users_file_is_refused_not_replaced(users, shared):
     info = path.stat()
     assert pwd.getpwuid(info.st_uid).pw_name == users["bob"]
     assert (stat.S_IMODE(info.st_mode), info.st_gid) == (0o664, gid)
+
+
+@pytest.mark.slow
+def test_deleting_the_lock_file_during_writes_loses_nothing(ledger, tmp_path):
+    """Someone deletes the lock file again and again while writers run: a writer whose lock file
+    was deleted takes the new one too before it replaces the file; nothing is lost."""
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, "utf-8")
+    deleter = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import os, time
+        while True:
+            try:
+                os.unlink({str(ledger / LOCK)!r})
+            except FileNotFoundError:
+                pass
+            time.sleep(0.002)
+    """)])
+    try:
+        specs = [([sys.executable], ledger, f"d{n}", env_for(ledger)) for n in range(2)]
+        done, errors = run_writers(specs, 25, script)
+    finally:
+        deleter.kill()
+        deleter.wait()
+    notes = [n for n in history_notes(ledger) if n.startswith("d")]
+    assert Counter(notes) == Counter(done) and len(set(done)) == len(done)
+    assert len(done) == 50, errors
+    assert run_cli("check", "--strict", "--data", str(ledger)).code == 0

@@ -12,7 +12,8 @@ end up holding "the" lock), so it stays, hidden, beside the data. It is opened w
 symlink and must be a regular file; its mode gives read and write only to the classes (owner,
 group, others) that may write the data file, so nobody who may only read the ledger can hold it.
 After taking it, and again just before the rename, the writer checks that the name still leads to
-the inode it locked (if someone deleted or replaced it by hand, the write stops, changing nothing).
+the inode it locked; if someone deleted or replaced it by hand, a later writer may hold the new
+one, so the writer takes that one too (waiting for it) before it goes on.
 
 ``flock()`` is advisory: only writers that take it are serialized (every reformctl write does;
 an editor does not, see :mod:`reformctl.transaction` for how a hand edit is kept). On NFS, Linux
@@ -46,18 +47,77 @@ def shown(path: Path) -> str:
 
 
 class Lock:
-    """A held lock: an open descriptor with ``flock(LOCK_EX)`` on the lock file."""
+    """A held lock: open descriptors with ``flock(LOCK_EX)`` on the lock file."""
 
-    def __init__(self, path: Path, fd: int):
-        self.path, self.fd = path, fd
+    def __init__(self, path: Path, target: Path, timeout: float,
+                 on_wait: Callable[[str], None] | None):
+        self.path, self.target, self.timeout, self.on_wait = path, target, timeout, on_wait
+        self.fds: list[int] = []
 
     def still_ours(self) -> bool:
-        """Does the lock file's name still lead to the file we locked?"""
+        """Does the lock file's name still lead to the file we locked last?"""
         try:
-            now, held = self.path.lstat(), os.fstat(self.fd)
-        except OSError:
+            now, held = self.path.lstat(), os.fstat(self.fds[-1])
+        except (OSError, IndexError):
             return False
         return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+
+    def ensure(self) -> None:
+        """Make sure we hold the lock the name leads to now: if someone deleted or replaced the
+        lock file by hand, a writer that came later may hold the new one; take it too (waiting
+        for that writer) before going on. The old one is kept until the end, too."""
+        if not self.still_ours():
+            self._acquire()
+
+    def _acquire(self) -> None:
+        import fcntl
+
+        data = display(self.target)
+        started = time.monotonic()
+        told = False
+        pause = 0.005
+        fd = _open(self.path, self.target)
+        self.fds.append(fd)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                waited = time.monotonic() - started
+                if waited >= self.timeout:
+                    raise WriteError(
+                        f"{_holder(fd)} has been writing {data} for more than "
+                        f"{self.timeout:.0f} s; nothing was changed",
+                        hint="try again when it has finished; if that process hangs, end it",
+                    ) from None
+                if not told and waited >= TELL_AFTER and self.on_wait is not None:
+                    self.on_wait(f"waiting for {_holder(fd)}, which is writing {data} "
+                                 f"(waiting up to {self.timeout:.0f} s)")
+                    told = True
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.1)
+                continue
+            except OSError as exc:
+                import errno
+
+                if exc.errno == errno.EBADF:  # NFS locks need a file opened for writing
+                    raise _unusable(self.path, self.target,
+                                    PermissionError(errno.EACCES, "")) from None
+                raise WriteError(
+                    f"cannot lock {shown(self.path)}: {exc.strerror or exc}; nothing was "
+                    "changed",
+                    hint="the file system does not support locks (a network file system "
+                    "without lock support?); keep the ledger on a local disk or one with locking",
+                ) from None
+            if self.still_ours():
+                return
+            # Deleted or replaced by hand while we waited: lock what the name leads to now.
+            os.close(self.fds.pop())
+            fd = _open(self.path, self.target)
+            self.fds.append(fd)
+
+    def release(self) -> None:
+        while self.fds:
+            os.close(self.fds.pop())  # closing releases the lock
 
 
 @contextmanager
@@ -68,53 +128,12 @@ def held(target: Path, timeout: float,
     Waits up to ``timeout`` seconds for another writer; after :data:`TELL_AFTER` seconds
     ``on_wait`` is told once who holds it and how long this writer will wait.
     """
-    import fcntl
-
-    path = path_for(target)
-    data = display(target)
-    started = time.monotonic()
-    told = False
-    pause = 0.005
-    fd = _open(path, target)
+    lock = Lock(path_for(target), target, timeout, on_wait)
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                waited = time.monotonic() - started
-                if waited >= timeout:
-                    raise WriteError(
-                        f"{_holder(fd)} has been writing {data} for more than "
-                        f"{timeout:.0f} s; nothing was changed",
-                        hint="try again when it has finished; if that process hangs, end it",
-                    ) from None
-                if not told and waited >= TELL_AFTER and on_wait is not None:
-                    on_wait(f"waiting for {_holder(fd)}, which is writing {data} "
-                            f"(waiting up to {timeout:.0f} s)")
-                    told = True
-                time.sleep(pause)
-                pause = min(pause * 1.5, 0.1)
-                continue
-            except OSError as exc:
-                import errno
-
-                if exc.errno == errno.EBADF:  # NFS locks need a file opened for writing
-                    raise _unusable(path, target, PermissionError(errno.EACCES, "")) from None
-                raise WriteError(
-                    f"cannot lock {shown(path)}: {exc.strerror or exc}; nothing was changed",
-                    hint="the file system does not support locks (a network file system "
-                    "without lock support?); keep the ledger on a local disk or one with locking",
-                ) from None
-            if Lock(path, fd).still_ours():
-                break
-            # Deleted or replaced by hand while we waited: lock what the name leads to now.
-            os.close(fd)
-            fd = -1
-            fd = _open(path, target)
-        yield Lock(path, fd)
+        lock._acquire()
+        yield lock
     finally:
-        if fd >= 0:
-            os.close(fd)  # releases the lock
+        lock.release()
 
 
 def _open(path: Path, target: Path) -> int:

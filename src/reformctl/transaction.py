@@ -14,8 +14,9 @@ Top to bottom (:func:`change_ledger`, then the functions it calls, in the order 
    (:func:`_apply`);
 6. splice their lines (:func:`edit.apply_change`);
 7. write the new text to a temporary file and sync it; then, last before the rename, make sure
-   the file on disk is still the one read in 4 (an editor may have saved meanwhile) and the lock
-   is still ours; if the file changed, go back to 4 and make the change on what is there now.
+   the lock is still ours (if the lock file was deleted by hand, take the new one too) and the
+   file on disk is still the one read in 4 (an editor may have saved meanwhile); if the file
+   changed, go back to 4 and make the change on what is there now.
 
 The cache is only a hint: if anything goes wrong on the way from a cached index (:func:`_change`),
 the entry is dropped and the same steps run from a full load, so the outcome is the one a run
@@ -181,12 +182,8 @@ def _apply(where: LedgerDir, target: Path, plan: Planner, found: _Found,
     data = (b"\xef\xbb\xbf" if source.bom else b"") + after.encode("utf-8")
 
     def unchanged() -> bool:  # asked after the new text is synced, right before the rename
-        if not lock.still_ours():
-            raise WriteError(
-                f"the lock file {lockfile.shown(lock.path)} was deleted or replaced while this change "
-                "was being written; nothing was changed",
-                hint="never delete it by hand while reformctl may be writing; try again",
-            )
+        if lock is not None:
+            lock.ensure()  # the lock file deleted by hand? take the one there now, too
         return _unchanged(target, raw["tasks"])
 
     if not fileio.atomic_write(target, data, unchanged):
