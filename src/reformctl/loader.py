@@ -69,7 +69,8 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
         heads[kind], items[kind] = None, []
         data = raw.get(kind)
         if data is None:
-            data, problems = read_bytes(path)
+            # voices.yaml may be absent: a plan that had no symposium
+            data, problems = read_bytes(path, optional=kind == "voices")
             diags += problems
             if data is None:
                 continue

@@ -98,7 +98,7 @@ def change_ledger(where: LedgerDir, plan: Planner, *, dry_run: bool = False) -> 
 
 def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Outcome | None:
     """One read-plan-validate-write round; None when the file changed under us (go again)."""
-    raw = {kind: data for kind, path in (("tasks", target), ("voices", where.voices_path))
+    raw = {kind: data for kind, path in (("tasks", where.tasks_path), ("voices", where.voices_path))
            if (data := read_bytes(path)[0]) is not None}  # same limits as every read
     index = _cached_index(where, raw)
     if index is None:
@@ -109,7 +109,7 @@ def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Ou
                 "the ledger has errors, so nothing was changed:\n"
                 + "\n".join(str(d) for d in loaded.errors[:20]),
             )
-        if set(raw) != {"tasks", "voices"}:
+        if "tasks" not in raw or set(raw) != set(loaded.texts):  # voices.yaml may be absent
             return None  # a file appeared while we read: read again
         index = task_index(loaded)
     now = datetime.now().astimezone().replace(microsecond=0)
@@ -126,7 +126,8 @@ def _attempt(where: LedgerDir, target: Path, plan: Planner, dry_run: bool) -> Ou
         return None  # changed on disk since it was read (an editor?): read it again
     atomic_write(target, data)
     outcome.written = True
-    cache.put("index", cache.key_of(data, raw["voices"]), new_index.entry())
+    if "voices" in raw:
+        cache.put("index", cache.key_of(data, raw["voices"]), new_index.entry())
     return outcome
 
 
