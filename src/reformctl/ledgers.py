@@ -304,7 +304,8 @@ def _write_all(directory: Path, files: dict[Path, bytes]) -> list[Path]:
                 os.fchmod(handle.fileno(), 0o666 & ~umask)
         for path in files:
             current = path
-            _place(temporaries.pop(path), path, files[path], placed)
+            _place(temporaries[path], path, files[path], placed)
+            del temporaries[path]
         for folder in {path.parent for path in files} | {d.parent for d in made_dirs}:
             _sync_dir(folder)
     except BaseException as exc:
