@@ -25,16 +25,12 @@ _CHUNK = 1 << 20
 def display(path: Path) -> str:
     """A path as the user should see it: relative to the working directory when below it.
 
-    Only the directories above the file are resolved, never the file itself: a data file that is
-    a symbolic link is shown by its own name, not by where it points.
+    No symbolic link is resolved: a data file that is a link (or is reached through a linked
+    directory) is shown by the name the user gave, never by where it points.
     """
     try:
-        if path.name in ("", ".", ".."):
-            shown = path.resolve()
-        else:
-            shown = path.parent.resolve() / path.name
-        return str(shown.relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except (ValueError, OSError):  # not below the working directory, or it is gone
         return str(path)
 
 
