@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, run_cli
+
 from reformctl import yamldoc
 from reformctl.fileio import read_bytes
 
@@ -103,7 +103,7 @@ def test_github_annotations_in_ci_leak_nothing(repo):
     env = {k: v for k, v in os.environ.items() if not k.startswith("REFORMCTL_")}
     env.update(GITHUB_ACTIONS="true", NO_COLOR="1")
     proc = subprocess.run([REFORMCTL, "check"], cwd=repo, env=env, capture_output=True,
-                          text=True)
+                          text=True, check=False)
     assert proc.returncode == 1
     assert proc.stdout.startswith("::error file=data/tasks.yaml,title=reformctl link-outside::")
     assert_nothing_leaks(proc.stdout + proc.stderr)

@@ -576,13 +576,14 @@ def _first_tasks(index: TaskIndex, added: list[Task]) -> tuple[str, TaskIndex]:
     text, newline = index.text, index.newline
     parsed = yamldoc.parse(yamldoc.Text("<tasks>", text, False, newline), locate=True)
     data = parsed.data
-    node = parsed.nodes.get(("tasks",)) if parsed.nodes is not None else None
+    nodes = parsed.nodes or {}
+    node = nodes.get(("tasks",))
     if (parsed.diagnostics or not isinstance(data, dict) or node is None
             or data.get("tasks") not in ([], None) or node.kind == "block"):
         raise _unsafe("the empty list of tasks was not found")
     head = line_start(text, node.key_start)
     indent = node.key_col - 1  # of `tasks:` (0 at the top level)
-    plan = parsed.nodes.get(("plan", "title"))
+    plan = nodes.get(("plan", "title"))
     step = plan.key_col - 1 if plan is not None and plan.key_col > 1 else 2
     line_end = text.find("\n", node.end)
     line_end = len(text) if line_end < 0 else line_end

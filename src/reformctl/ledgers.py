@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +58,8 @@ def sample_dir() -> Path:
 def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
                 cwd: Path | None = None) -> LedgerDir:
     """``--data DIR`` > ``$REFORMCTL_DATA`` > nearest ``data/tasks.yaml`` upwards > the sample."""
-    env = os.environ if env is None else env
-    for value, origin in ((data, "--data"), (env.get(ENV_DATA) or None, ENV_DATA)):
+    environ: Mapping[str, str] = os.environ if env is None else env
+    for value, origin in ((data, "--data"), (environ.get(ENV_DATA) or None, ENV_DATA)):
         if value is not None:
             path = Path(value).expanduser()
             if _holds_only_a_data_dir(path):
@@ -302,9 +303,9 @@ def _write_all(directory: Path, files: dict[Path, bytes]) -> list[Path]:
                 handle.flush()
                 os.fsync(handle.fileno())
                 os.fchmod(handle.fileno(), 0o666 & ~umask)
-        for path in files:
+        for path, content in files.items():
             current = path
-            _place(temporaries[path], path, files[path], placed)
+            _place(temporaries[path], path, content, placed)
             del temporaries[path]
         for folder in {path.parent for path in files} | {d.parent for d in made_dirs}:
             _sync_dir(folder)
@@ -403,7 +404,7 @@ def _sync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _quietly(action, path) -> None:  # type: ignore[no-untyped-def]
+def _quietly(action: Callable[[str | Path], None], path: str | Path) -> None:
     try:
         action(path)
     except OSError:
