@@ -537,3 +537,40 @@ def test_a_new_plan_end_to_end(tmp_path):
     if Path(YAMLLINT).exists():
         lint = run(YAMLLINT, "--strict", ".", cwd=plan)
         assert lint.returncode == 0, lint.stdout
+
+
+def test_sigterm_half_way_leaves_nothing_behind(tmp_path):
+    """`timeout`, a cancelled CI job: SIGTERM while the files are being linked into place."""
+    script = (
+        "import os, signal, sys\n"
+        "real = os.link\n"
+        "calls = []\n"
+        "def link(src, dst, *a, **k):\n"
+        "    calls.append(dst)\n"
+        "    if len(calls) == 4:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return real(src, dst, *a, **k)\n"
+        "os.link = link\n"
+        "from reformctl.cli import main\n"
+        "sys.argv = ['reformctl', 'init', 'p']\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == -15, proc.stderr
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_first_tasks_round_trip(seed):
+    """Any text a task may hold is written as the first task and read back exactly."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "任务：，。“”‘’—…# :-[]{}'\"!&*%@`|>?\\\t abcXYZ019０１"
+    for _ in range(50):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))).strip() or "x"
+        task = _task(1).model_copy(update={"text": text, "title": text[::-1].strip() or None})
+        source = "plan:\n  title: 计划\ntasks: []\n"
+        after, _ = edit.apply_change(edit.TaskIndex(source, "\n", [], [], [], []), [], [task])
+        assert Task.model_validate(yaml.safe_load(after)["tasks"][0]) == task
