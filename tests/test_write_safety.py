@@ -49,6 +49,7 @@ def test_file_mode_is_kept(ledger):
 
 
 def test_a_symlinked_file_stays_a_symlink(ledger, tmp_path):
+    (tmp_path / ".git").mkdir()  # a link may lead anywhere inside the ledger's git work tree
     real = tmp_path / "elsewhere" / "tasks.yaml"
     real.parent.mkdir()
     (ledger / "tasks.yaml").rename(real)
@@ -130,14 +131,16 @@ def test_unwritable_directory_is_a_clear_error(ledger, monkeypatch):
 
 
 def test_unreadable_data_directory_is_a_clear_error(ledger, monkeypatch):
-    real_open = Path.open
+    import os
 
-    def deny(self, *args, **kwargs):
-        if self.name == "tasks.yaml":
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "open", deny)
+    def deny(path, *args, **kwargs):
+        if os.path.basename(path) == "tasks.yaml":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
     result = run_cli("check")
     assert result.code == 1
     assert "data/tasks.yaml: error[unreadable]: cannot read the file: Permission denied" in (

@@ -86,7 +86,7 @@ def validate(kind: str, data: Any, path: str) -> Validated:
     diags = [_schema_diagnostic(kind, path, err, data) for err in errors]
     bad_items = {e["loc"][1] for e in errors if len(e["loc"]) > 1 and e["loc"][0] == items_key}
     head = None
-    if not any(e["loc"][:1] == (head_key,) for e in errors):
+    if data.get(head_key) is not None and not any(e["loc"][:1] == (head_key,) for e in errors):
         head = _MODELS[kind][(head_key,)].model_validate(data[head_key])
     items: list[tuple[int, Any]] = []
     raw_items = data.get(items_key)

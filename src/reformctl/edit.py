@@ -512,6 +512,10 @@ def apply_change(index: TaskIndex, updated: list[tuple[Task, Task]],
     that swallowed the line break before the next task, a new task that landed inside a quoted
     value). The window's positions give the new index; nothing else of the file moves.
     """
+    if not index.ids:
+        if updated:
+            raise _unsafe("there is no task to change")
+        return _first_tasks(index, added) if added else (index.text, index)
     text, newline = index.text, index.newline
     bodies: dict[int, str] = {}  # block -> its new text
     holds: dict[int, list[Task]] = {}  # block -> the tasks its new text must hold
@@ -561,20 +565,61 @@ def apply_change(index: TaskIndex, updated: list[tuple[Task, Task]],
     return text, TaskIndex(text, newline, ids, levels, seqs, starts)
 
 
+def _first_tasks(index: TaskIndex, added: list[Task]) -> tuple[str, TaskIndex]:
+    """The text of a ledger with no task yet (``tasks: []``, or ``tasks:`` with no value) with
+    ``added`` as a block sequence under ``tasks:``, and its index.
+
+    Only the ``tasks:`` line changes (its ``[]`` goes; a comment after it stays) and the new
+    tasks' lines follow it. The whole text is read again and must hold the same plan and exactly
+    the new tasks, or nothing is written.
+    """
+    text, newline = index.text, index.newline
+    parsed = yamldoc.parse(yamldoc.Text("<tasks>", text, False, newline), locate=True)
+    data = parsed.data
+    nodes = parsed.nodes or {}
+    node = nodes.get(("tasks",))
+    if (parsed.diagnostics or not isinstance(data, dict) or node is None
+            or data.get("tasks") not in ([], None) or node.kind == "block"):
+        raise _unsafe("the empty list of tasks was not found")
+    head = line_start(text, node.key_start)
+    indent = node.key_col - 1  # of `tasks:` (0 at the top level)
+    plan = nodes.get(("plan", "title"))
+    step = plan.key_col - 1 if plan is not None and plan.key_col > 1 else 2
+    line_end = text.find("\n", node.end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[node.end:line_end].rstrip("\r")  # after the `[]`: spaces, maybe a comment
+    key_line = text[head:_colon(text, node) + 1] + (rest if rest.strip() else "")
+    lines = [line for task in added for line in task_lines(task, indent + step)]
+    new = text[:head] + newline.join([key_line, *lines]) + newline + text[line_end + 1:]
+    check = yamldoc.parse(yamldoc.Text("<tasks>", new, False, newline), locate=True)
+    from pydantic import ValidationError
+
+    try:
+        ok = (not check.diagnostics and isinstance(check.data, dict)
+              and {k: v for k, v in check.data.items() if k != "tasks"}
+              == {k: v for k, v in data.items() if k != "tasks"}
+              and isinstance(check.data.get("tasks"), list)
+              and [Task.model_validate(item) for item in check.data["tasks"]] == added)
+    except ValidationError:
+        ok = False
+    if not ok or check.nodes is None:
+        raise _unsafe("the new lines do not read back as the intended tasks")
+    starts = [check.nodes[("tasks", i)].start for i in range(len(added))]
+    return new, TaskIndex(new, newline, [t.id for t in added], [t.level for t in added],
+                          [t.seq for t in added], starts)
+
+
 def _insertion_point(index: TaskIndex, task: Task) -> tuple[int, bool]:
     """The block a new task follows (the last of its level), and whether tasks are separated by
     blank lines (then the new task gets one before it too)."""
-    if not index.ids:
-        raise WriteError(
-            "the ledger has no task yet, and `add` writes next to existing tasks",
-            hint="write the first task into tasks.yaml by hand (see `reformctl schema tasks`)",
-        )
+    assert index.ids, "the first task is written by _first_tasks"
     same = [i for i, level in enumerate(index.levels) if level == task.level]
     chosen = same[-1] if same else len(index.ids) - 1
     probe = index.block(chosen if chosen < len(index.ids) - 1 else max(chosen - 1, 0))
     probe_body = index.text[probe.start:probe.end]
+    # whole lines only: the text after the last line break is not a blank line
     separated = any(not line.strip() for line in
-                    _lines(probe_body[_content_length(probe_body):]))
+                    _lines(probe_body[_content_length(probe_body):])[:-1])
     return chosen, separated
 
 

@@ -18,23 +18,82 @@ from .errors import Diagnostic, WriteError, error
 TMP_SUFFIX = ".reformctl-tmp"
 
 
+ALLOW_OUTSIDE_ENV = "REFORMCTL_ALLOW_OUTSIDE"  # "1": read data files that link outside
+_CHUNK = 1 << 20
+
+
 def display(path: Path) -> str:
-    """A path as the user should see it: relative to the working directory when below it."""
+    """A path as the user should see it: relative to the working directory when below it.
+
+    No symbolic link is resolved: a data file that is a link (or is reached through a linked
+    directory) is shown by the name the user gave, never by where it points.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except (ValueError, OSError):  # not below the working directory, or it is gone
         return str(path)
 
 
-def read_bytes(path: Path) -> tuple[bytes | None, list[Diagnostic]]:
-    """Read one data file whole; every problem becomes a diagnostic."""
+def work_tree(directory: Path) -> Path | None:
+    """The git work tree holding ``directory``: the nearest directory at or above it, as the path
+    is written (before symbolic links are resolved), that holds a ``.git`` entry. git is not run.
+    """
+    here = Path(os.path.abspath(directory))
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
+
+
+def link_root(directory: Path) -> Path:
+    """Where the data files of the ledger in ``directory`` must really be (after every symbolic
+    link is followed): inside the git work tree that holds the ledger, or, outside any work tree,
+    inside the ledger's directory itself."""
+    return (work_tree(directory) or Path(os.path.abspath(directory))).resolve()
+
+
+def outside_allowed() -> bool:
+    return os.environ.get(ALLOW_OUTSIDE_ENV, "").strip() not in ("", "0")
+
+
+def read_bytes(path: Path, *, optional: bool = False,
+               limit: int | None = None) -> tuple[bytes | None, list[Diagnostic]]:
+    """Read one data file whole; every problem becomes a diagnostic.
+
+    A file whose real path (every symbolic link followed) is outside :func:`link_root` is not
+    opened at all, unless ``$REFORMCTL_ALLOW_OUTSIDE`` is ``1``: a committed symlink must not make
+    ``check`` in CI print a secret. At most ``limit`` bytes are read (default
+    :data:`yamldoc.MAX_BYTES`), whatever size the file reports (files under /proc report 0).
+    ``optional``: a file that does not exist is no problem (``(None, [])``).
+    """
     import stat
 
+    limit = yamldoc.MAX_BYTES if limit is None else limit
     shown = display(path)
     try:
+        os.lstat(path)
+    except FileNotFoundError:
+        if optional:
+            return None, []
+        return None, [error(
+            shown, None, None, "missing-file",
+            "the file does not exist; every ledger has tasks.yaml (`reformctl init` writes one)",
+        )]
+    except OSError as exc:
+        return None, [_unreadable(shown, exc)]
+    try:
+        real = path.resolve(strict=True)
+        if not outside_allowed() and not real.is_relative_to(link_root(path.parent)):
+            return None, [error(
+                shown, None, None, "link-outside",
+                "this is a symbolic link (or is reached through one) to a file outside the "
+                "ledger's directory and the git work tree that holds it, so it was not read; "
+                "put the file itself here, or, if you trust where the link points, set "
+                f"{ALLOW_OUTSIDE_ENV}=1",
+            )]
         # Look before opening: opening a named pipe would wait for a writer for ever, and a
         # device such as /dev/zero never ends.
-        mode = path.stat().st_mode
+        mode = real.stat().st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError
         if not stat.S_ISREG(mode):
@@ -43,29 +102,55 @@ def read_bytes(path: Path) -> tuple[bytes | None, list[Diagnostic]]:
                 "this is not a regular file (a pipe, socket or device); a data file is a plain "
                 "file",
             )]
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > yamldoc.MAX_BYTES:
-                return None, [error(
-                    shown, None, None, "file-too-large",
-                    f"the file is {size / 2**20:.0f} MiB; reformctl reads data files of at most "
-                    f"{yamldoc.MAX_BYTES // 2**20} MiB (a ledger of 100,000 tasks is about 50 MiB)",
-                )]
-            return handle.read(yamldoc.MAX_BYTES + 1), []
-    except FileNotFoundError:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):  # swapped for something else since we looked
+                return None, [error(shown, None, None, "unreadable",
+                                    "this is not a regular file; a data file is a plain file")]
+            # The reported size is only a hint (files under /proc report 0): read in chunks,
+            # never more than the limit and one byte.
+            if info.st_size > limit:
+                return None, [_too_large(shown, info.st_size, limit)]
+            chunks, total = [], 0
+            while total <= limit:
+                chunk = handle.read(min(_CHUNK, limit + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            if total > limit:
+                return None, [_too_large(shown, None, limit)]
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks), []
+    except FileNotFoundError:  # a dangling symbolic link, or removed since we looked
         return None, [error(
             shown, None, None, "missing-file",
-            "the file does not exist; every ledger has tasks.yaml and voices.yaml "
-            "(`reformctl init` writes both)",
+            "the file does not exist (a symbolic link to nothing?); every ledger has tasks.yaml "
+            "(`reformctl init` writes one)",
         )]
     except IsADirectoryError:
         return None, [error(shown, None, None, "unreadable", "this is a directory, not a file")]
+    except RuntimeError:  # a symlink loop (Python < 3.13)
+        return None, [error(shown, None, None, "unreadable",
+                            "cannot read the file: Too many levels of symbolic links")]
     except OSError as exc:
-        return None, [error(
-            shown, None, None, "unreadable",
-            f"cannot read the file: {exc.strerror or exc}; check its permissions",
-        )]
+        return None, [_unreadable(shown, exc)]
 
+
+def _unreadable(shown: str, exc: OSError) -> Diagnostic:
+    return error(shown, None, None, "unreadable",
+                 f"cannot read the file: {exc.strerror or exc}; check its permissions")
+
+
+def _too_large(shown: str, size: int | None, limit: int) -> Diagnostic:
+    most = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit} bytes"
+    what = f"the file is {size / 2**20:.0f} MiB" if size is not None else (
+        f"the file holds more than {most}")
+    return error(
+        shown, None, None, "file-too-large",
+        f"{what}; reformctl reads data files of at most {most} (a ledger of 100,000 tasks is "
+        "about 50 MiB)",
+    )
 
 
 def write_file(path: Path, data: bytes) -> Path:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +58,8 @@ def sample_dir() -> Path:
 def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
                 cwd: Path | None = None) -> LedgerDir:
     """``--data DIR`` > ``$REFORMCTL_DATA`` > nearest ``data/tasks.yaml`` upwards > the sample."""
-    env = os.environ if env is None else env
-    for value, origin in ((data, "--data"), (env.get(ENV_DATA) or None, ENV_DATA)):
+    environ: Mapping[str, str] = os.environ if env is None else env
+    for value, origin in ((data, "--data"), (environ.get(ENV_DATA) or None, ENV_DATA)):
         if value is not None:
             path = Path(value).expanduser()
             if _holds_only_a_data_dir(path):
@@ -104,34 +105,325 @@ def _holds_only_a_data_dir(path: Path) -> bool:
 
 
 
-def init(directory: Path) -> Path:
-    """Write the sample ledger into ``directory/data`` and its JSON Schemas into
-    ``directory/schema`` (the data files point editors there); never overwrite anything."""
+# ---------------------------------------------------------------------------------------------
+# init: a new ledger, all its files or none
+
+GITATTRIBUTES = """\
+# Written by `reformctl init`. The ledger's files are UTF-8 text with LF line endings in every
+# checkout, whatever core.autocrlf says: `git diff` then shows only what changed, and yamllint
+# (new-lines: unix) passes on every system.
+data/*.yaml text eol=lf
+schema/*.json text eol=lf
+"""
+
+YAMLLINT = """\
+---
+# Written by `reformctl init`: yamllint's settings for the ledger.
+# yamllint reads them when run in this directory or below it
+# (e.g. `yamllint .`). A task's text is copied verbatim from the plan
+# on one line, and a Chinese sentence has no space to break at, so
+# line length is not checked in the data files; reformctl writes no
+# `---` there.
+extends: default
+rules:
+  line-length:
+    ignore: |
+      tasks.yaml
+      voices.yaml
+  document-start:
+    ignore: |
+      tasks.yaml
+      voices.yaml
+"""
+
+DATA_GITIGNORE = """\
+# Written by `reformctl init`: what reformctl may leave beside the data for a moment while it
+# writes (a lock, a temporary file); never data, never to be committed.
+*.lock
+.*.reformctl-tmp
+"""
+
+
+@dataclass(frozen=True)
+class NewPlan:
+    """What ``init --empty`` writes into the plan of a new ledger."""
+
+    title: str
+    year: int | None = None
+    unit: str | None = None
+
+
+@dataclass
+class Initialized:
+    """What :func:`init` did: the directory, the files it wrote (in the order of
+    :func:`ledger_files`), and the files that were already there and left alone (with what they
+    should hold)."""
+
+    directory: Path
+    written: list[Path]
+    kept: dict[Path, str]
+
+    @property
+    def data(self) -> Path:
+        return self.directory / "data"
+
+
+def empty_ledger(plan: NewPlan) -> dict[str, bytes]:
+    """``tasks.yaml`` and ``voices.yaml`` of a new plan with no task and no symposium yet."""
+    from . import yamldoc
+
+    lines = [
+        "# yaml-language-server: $schema=../schema/tasks.schema.json",
+        "# The plan's tasks (reformctl ledger). Add them with",
+        "#   reformctl add --level district|federation|grassroots TEXT",
+        "# and check the ledger with `reformctl check`.",
+        "plan:",
+        f"  title: {yamldoc.scalar(plan.title)}",
+    ]
+    if plan.year is not None:
+        lines.append(f"  year: {plan.year}")
+    if plan.unit is not None:
+        lines.append(f"  unit: {yamldoc.scalar(plan.unit)}")
+    lines.append("tasks: []")
+    voices = [
+        "# yaml-language-server: $schema=../schema/voices.schema.json",
+        "# Statements (voices) made at a symposium on the plan, if one is held: add the meeting",
+        "# (title, date, reporter) and each statement here; `reformctl schema voices` describes",
+        "# them. A plan without a symposium keeps this file as it is, or has none.",
+        "voices: []",
+    ]
+    return {TASKS_FILE: ("\n".join(lines) + "\n").encode("utf-8"),
+            VOICES_FILE: ("\n".join(voices) + "\n").encode("utf-8")}
+
+
+def ledger_files(directory: Path, plan: NewPlan | None = None) -> tuple[dict[Path, bytes],
+                                                                         dict[Path, bytes]]:
+    """The files ``init`` writes into ``directory``: the ledger's own (data and schemas), and the
+    ones that make the directory ready for git and editors (left alone where they exist)."""
     from .models import json_schema
     from .render import to_json
 
+    if plan is None:
+        data = {name: (sample_dir() / name).read_bytes() for name in (TASKS_FILE, VOICES_FILE)}
+    else:
+        data = empty_ledger(plan)
+        _validate_new(data)
     target = directory / "data"
-    files = {target / TASKS_FILE: (sample_dir() / TASKS_FILE).read_bytes(),
-             target / VOICES_FILE: (sample_dir() / VOICES_FILE).read_bytes()}
-    for kind in ("tasks", "voices"):
-        files[directory / "schema" / f"{kind}.schema.json"] = to_json(json_schema(kind)).encode()
-    existing = [p for p in files if p.exists()]
-    if existing:
-        raise WriteError(
-            f"{display(existing[0])} already exists; init never overwrites",
-            hint="use that ledger, or choose another directory: `reformctl init DIR`",
-        )
-    try:
-        for path, data in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "xb") as handle:  # "x": fail rather than overwrite
-                handle.write(data)
-    except FileExistsError as exc:
-        raise WriteError(f"{exc.filename} appeared while writing; init never overwrites") from None
-    except OSError as exc:
-        raise WriteError(
-            f"cannot write the ledger into {display(directory)}: {exc.strerror or exc}",
-            hint="check that the directory is writable and the disk is not full",
-        ) from None
-    return target
+    # tasks.yaml last: until it is in place the directory holds no ledger, so a run that was
+    # killed half-way can simply be run again
+    own = {directory / "schema" / f"{kind}.schema.json": to_json(json_schema(kind)).encode()
+           for kind in ("tasks", "voices")}
+    own[target / VOICES_FILE] = data[VOICES_FILE]
+    own[target / TASKS_FILE] = data[TASKS_FILE]
+    extras = {directory / ".gitattributes": GITATTRIBUTES.encode(),
+              directory / ".yamllint": YAMLLINT.encode(),
+              target / ".gitignore": DATA_GITIGNORE.encode()}
+    return own, extras
 
+
+def _validate_new(data: dict[str, bytes]) -> None:
+    """A new ledger is read back exactly as every ledger is before it is written."""
+    from . import yamldoc
+    from .checks import validate
+
+    for kind, name in (("tasks", TASKS_FILE), ("voices", VOICES_FILE)):
+        text, problems = yamldoc.decode(data[name], name)
+        assert text is not None and not problems
+        parsed = yamldoc.parse(text)
+        problems = parsed.diagnostics + validate(kind, parsed.data, name).diagnostics
+        if problems:
+            from .errors import UsageError
+
+            raise UsageError(f"the new plan would not be valid: {problems[0].message}")
+
+
+def init(directory: Path, plan: NewPlan | None = None) -> Initialized:
+    """Write a ledger into ``directory``: ``data/`` (the sample ledger, or an empty ``plan``),
+    ``schema/`` (the data files point editors there), and ``.gitattributes``, ``.yamllint`` and
+    ``data/.gitignore`` where they are not already.
+
+    All or nothing: every file is written and synced to a temporary file beside its place, then
+    linked into place without replacing anything (a hard link, which fails if the name exists);
+    on any failure (a full disk, Ctrl-C, SIGTERM) every file and directory this run created is
+    removed again, so nothing is left behind and running it again works. Never overwrites: a
+    ledger already there is refused; a file ``init`` would write that is already there with the
+    same bytes is left as it is.
+    """
+    from .fileio import _unwinding_on_termination
+
+    own, extras = ledger_files(directory, plan)
+    for path in own:
+        if os.path.lexists(path) and (path.name == TASKS_FILE or not _holds(path, own[path])):
+            raise WriteError(
+                f"{display(path)} already exists; init never overwrites",
+                hint="use that ledger, or choose another directory: `reformctl init DIR`",
+            )
+    kept = {path: content.decode() for path, content in extras.items()
+            if os.path.lexists(path) and not _holds(path, content)}
+    wanted = {path: content for path, content in {**extras, **own}.items()
+              if not os.path.lexists(path)}
+    with _unwinding_on_termination():
+        written = _write_all(directory, wanted)
+    order = [*reversed(own), *extras]
+    return Initialized(directory, sorted(written, key=order.index), kept)
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    """Whether the regular file ``path`` holds exactly ``content`` (a file an earlier, killed run
+    of init left)."""
+    try:
+        return (path.is_file() and not path.is_symlink()
+                and path.stat().st_size == len(content) and path.read_bytes() == content)
+    except OSError:
+        return False
+
+
+def _write_all(directory: Path, files: dict[Path, bytes]) -> list[Path]:
+    import tempfile
+
+    from .fileio import TMP_SUFFIX
+
+    made_dirs: list[Path] = []
+    temporaries: dict[Path, str] = {}
+    placed: list[Path] = []
+    current = directory
+    try:
+        for path in files:
+            current = path
+            _make_dirs(path.parent, made_dirs)
+        umask = os.umask(0)
+        os.umask(umask)
+        for path, content in files.items():
+            current = path
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                       suffix=TMP_SUFFIX)
+            temporaries[path] = tmp
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+                os.fchmod(handle.fileno(), 0o666 & ~umask)
+        for path, content in files.items():
+            current = path
+            _place(temporaries[path], path, content, placed)
+            del temporaries[path]
+        for folder in {path.parent for path in files} | {d.parent for d in made_dirs}:
+            _sync_dir(folder)
+    except BaseException as exc:
+        for path in reversed(placed):
+            _quietly(os.unlink, path)
+        for tmp in temporaries.values():
+            _quietly(os.unlink, tmp)
+        for folder in reversed(made_dirs):
+            _quietly(os.rmdir, folder)
+        if isinstance(exc, FileExistsError):
+            raise WriteError(
+                f"{display(current)} appeared while init was writing; init never overwrites, "
+                "and nothing was written",
+            ) from None
+        if isinstance(exc, OSError):
+            raise _init_error(current, exc) from None
+        raise
+    return placed
+
+
+def _make_dirs(folder: Path, made: list[Path]) -> None:
+    """``mkdir -p``, remembering what it created (to remove it again on failure)."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if os.path.isdir(parent):
+            break
+        missing.append(parent)
+    for parent in reversed(missing):
+        if os.path.lexists(parent):  # a file (or a link to nothing) where a directory must be
+            import errno
+
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+        os.mkdir(parent)
+        made.append(parent)
+
+
+def _place(tmp: str, path: Path, content: bytes, placed: list[Path]) -> None:
+    """Give the temporary file its name without replacing anything that has it."""
+    import errno
+
+    try:
+        os.link(tmp, path)  # fails with EEXIST rather than replace
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK,
+                             errno.ENOSYS, errno.EACCES):
+            raise
+    else:
+        placed.append(path)
+        os.unlink(tmp)
+        return
+    # a file system without hard links: rename, refusing to replace (Linux), else copy into a
+    # file created exclusively
+    if _rename_noreplace(tmp, path):
+        placed.append(path)
+        return
+    with open(path, "xb") as handle:
+        placed.append(path)
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.unlink(tmp)
+
+
+def _rename_noreplace(source: str, target: Path) -> bool:
+    """``renameat2(RENAME_NOREPLACE)`` where the C library and file system have it; False where
+    they do not (FileExistsError when the name is taken)."""
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_noreplace = -100, 1
+    if renameat2(at_fdcwd, os.fsencode(source), at_fdcwd, os.fsencode(target),
+                 rename_noreplace) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(target))
+
+
+def _sync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _quietly(action: Callable[[str | Path], None], path: str | Path) -> None:
+    try:
+        action(path)
+    except OSError:
+        pass
+
+
+def _init_error(path: Path, exc: OSError) -> WriteError:
+    import errno
+
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.EFBIG: "the file is larger than this process may write (a file size limit)",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOTDIR: "a part of the path is a file, not a directory",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return WriteError(
+        f"cannot write {display(path)}: {reason}; nothing was written",
+        hint="free some space or fix the permissions, then run `reformctl init` again",
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import cache, edit, yamldoc
 from .checks import RuleContext, item_validator, run_rules, task_ids_in, validate
@@ -61,7 +62,7 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
     diags: list[Diagnostic] = []
     texts: dict[str, yamldoc.Text] = {}
     heads: dict[str, object] = {}
-    items: dict[str, list] = {}
+    items: dict[str, list[Any]] = {}
     parsed: dict[str, yamldoc.Parsed] = {}
     hashes: dict[str, str] = {}  # of each file's bytes, for the cache key
     paths = {"tasks": where.tasks_path, "voices": where.voices_path}
@@ -69,7 +70,8 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
         heads[kind], items[kind] = None, []
         data = raw.get(kind)
         if data is None:
-            data, problems = read_bytes(path)
+            # voices.yaml may be absent: a plan that had no symposium
+            data, problems = read_bytes(path, optional=kind == "voices")
             diags += problems
             if data is None:
                 continue

@@ -179,10 +179,10 @@ class Voice(_Model):
 
 
 class VoicesFile(_Model):
-    """data/voices.yaml"""
+    """data/voices.yaml (optional: a plan may have had no symposium)"""
 
-    meeting: Meeting
-    voices: list[Voice]
+    meeting: Meeting | None = Field(default=None, description="The symposium, if one was held")
+    voices: list[Voice] = Field(default_factory=list)
 
 
 @dataclass

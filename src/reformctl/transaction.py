@@ -109,7 +109,9 @@ class _Found:
 
 
 def _raw(where: LedgerDir, target: Path) -> dict[str, bytes]:
-    return {kind: data for kind, path in (("tasks", target), ("voices", where.voices_path))
+    # The file is read through its link (the loader refuses a link that leads outside the
+    # ledger without reading it); the replace goes where it really is.
+    return {kind: data for kind, path in (("tasks", where.tasks_path), ("voices", where.voices_path))
             if (data := read_bytes(path)[0]) is not None}  # same limits as every read
 
 
@@ -132,7 +134,7 @@ def _read(where: LedgerDir, target: Path, raw: dict[str, bytes] | None = None,
                 "the ledger has errors, so nothing was changed:\n"
                 + "\n".join(str(d) for d in loaded.errors[:20]),
             )
-        if set(raw) != {"tasks", "voices"}:
+        if "tasks" not in raw or set(raw) != set(loaded.texts):  # voices.yaml may be absent
             raw = None  # a file appeared while we read: read again
             continue
         # Built as a cached index is (tasks parsed from their lines when asked for), so that
@@ -189,7 +191,8 @@ def _apply(where: LedgerDir, target: Path, plan: Planner, found: _Found,
     if not fileio.atomic_write(target, data, unchanged):
         return None
     outcome.written = True
-    cache.put("index", cache.key_of(data, raw["voices"]), new_index.entry())
+    if "voices" in raw:  # a ledger without voices.yaml is never cached
+        cache.put("index", cache.key_of(data, raw["voices"]), new_index.entry())
     return outcome
 
 

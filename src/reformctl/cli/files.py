@@ -165,20 +165,69 @@ def schema(
 @app.command()
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="Where to create data/ (default: the current directory).")
+        Path, typer.Argument(help="Where to create data/ and schema/: the root of the ledger's "
+                             "repository (default: the current directory).")
     ] = Path("."),
+    empty: Annotated[bool, typer.Option(
+        "--empty/--sample",
+        help="--empty: a new plan with no task and no symposium yet; --sample (the default): "
+        "a copy of the sample ledger (the 2018 Xicheng plan).")] = False,
+    title: Annotated[str | None, typer.Option(
+        metavar="TEXT", show_default=False,
+        help="With --empty: the plan's title. Default: UNIT + YEAR + 年重点改革任务分解表.")] = None,
+    year: Annotated[int | None, typer.Option(
+        min=1, max=9999, metavar="YEAR", show_default=False,
+        help="With --empty: the plan's year. Default: this year.")] = None,
+    unit: Annotated[str | None, typer.Option(
+        metavar="UNIT", show_default=False,
+        help="With --empty: the union the plan belongs to (e.g. 西城区总工会).")] = None,
 ) -> None:
-    """Write the sample ledger (the 2018 Xicheng plan) into DIR/data, to start your own.
+    """Start a ledger in DIR: DIR/data (tasks.yaml, voices.yaml), DIR/schema, and .gitattributes,
+    .yamllint and data/.gitignore, so that DIR is ready to commit and lints clean.
 
-    Never overwrites: refuses (exit 1) where a ledger already is.
+    All files or none; never overwrites: refuses (exit 1) where a ledger already is. A
+    .gitattributes, .yamllint or data/.gitignore already there is left as it is.
 
     \b
-    Example:
+    Examples:
       reformctl init my-ledger && cd my-ledger && reformctl check
+      reformctl init ~/plan2019 --empty --title 2019年重点改革任务分解表 --year 2019
+      reformctl init plan --empty --unit 西城区总工会 --year 2019
     """
+    from ..errors import UsageError
     from ..fileio import display
-    from ..ledgers import init as write_sample
+    from ..ledgers import NewPlan
+    from ..ledgers import init as write_ledger
 
-    target = write_sample(directory)
-    say(f"wrote {display(target / 'tasks.yaml')} and {display(target / 'voices.yaml')}; "
-        "check them with `reformctl check`")
+    plan = None
+    if empty:
+        from datetime import date
+
+        year = date.today().year if year is None else year
+        unit = _plan_text("--unit", unit)
+        title = _plan_text("--title", title) or f"{unit or ''}{year}年重点改革任务分解表"
+        plan = NewPlan(title, year, unit)
+    elif title is not None or year is not None or unit is not None:
+        raise UsageError("--title, --year and --unit describe a new plan: use them with --empty",
+                         hint="reformctl init DIR --empty --title TEXT --year YEAR")
+    done = write_ledger(directory.expanduser(), plan)
+    for path, content in done.kept.items():
+        lines = "\n".join(f"    {line}" for line in content.splitlines())
+        say(f"reformctl: {display(path)} is already there and was left as it is; reformctl "
+            f"would have written:\n{lines}")
+    written = ", ".join(str(path.relative_to(done.directory)) for path in done.written)
+    what = "an empty ledger" if empty else "the sample ledger"
+    say(f"reformctl: wrote {what} into {display(done.directory)} ({written}); check it with "
+        "`reformctl check`" + (", add tasks with `reformctl add`" if empty else ""))
+
+
+def _plan_text(option: str, value: str | None) -> str | None:
+    from ..errors import UsageError
+
+    if value is None:
+        return None
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise UsageError(f"{option} is not valid UTF-8 text; check the terminal's encoding")
+    if not value.strip():
+        raise UsageError(f"{option} needs a value; an empty one was given")
+    return value.strip()
