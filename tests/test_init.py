@@ -126,14 +126,14 @@ def test_gitattributes_and_gitignore(outside):
     attributes = (outside / "p/.gitattributes").read_text("utf-8")
     assert "data/*.yaml text eol=lf" in attributes and "merge=" not in attributes
     ignored = (outside / "p/data/.gitignore").read_text("utf-8").splitlines()
-    assert "*.lock" in ignored and ".*.reformctl-tmp" in ignored
+    assert ".*.reformctl-lock" in ignored and ".*.reformctl-tmp" in ignored
 
 
 def test_git_sees_the_ledger_and_ignores_locks_and_temporary_files(outside):
     data = new_plan(outside / "p")
     git = ["git", "-C", str(outside / "p")]
     subprocess.run([*git, "init", "-q"], check=True)
-    (data / ".tasks.yaml.lock").write_text("")
+    (data / ".tasks.yaml.reformctl-lock").write_text("")
     (data / ".tasks.yaml.x1y2.reformctl-tmp").write_text("")
     listed = subprocess.run([*git, "status", "--porcelain", "--untracked-files=all"],
                             capture_output=True, text=True, check=True).stdout.split("\n")

@@ -138,8 +138,8 @@ rules:
 
 DATA_GITIGNORE = """\
 # Written by `reformctl init`: what reformctl may leave beside the data for a moment while it
-# writes (a lock, a temporary file); never data, never to be committed.
-*.lock
+# writes (the writers' lock file, kept empty; a temporary file); never data, never committed.
+.*.reformctl-lock
 .*.reformctl-tmp
 """
 
