@@ -2,11 +2,13 @@
 
     python -m benchmarks.generate 10000 /tmp/ledger        # writes /tmp/ledger/{tasks,voices}.yaml
 
-Every task has a history entry; texts are Chinese sentences of varied length recombined from the
+Every task has a history entry (``--history K``: K entries, the earlier ones notes, moved deadlines
+and interim evidence); texts are Chinese sentences of varied length recombined from the
 clauses of the shipped 2018 ledger; ids are unique (1..N), seq is numbered within each level; due
 dates, statuses, progress, owners, partners, tags and related links vary. The result passes
 ``reformctl check`` with no error and no warning: statuses agree with the last recorded status
-change, and every done task has evidence. The same N and seed always give the same bytes.
+change, and every done task has evidence (``--unevidenced SHARE`` leaves that share of done tasks
+without, for ``check``'s warnings). The same N, seed and options always give the same bytes.
 
 :func:`taskwarrior_json` gives the same tasks as a Taskwarrior import file.
 """
@@ -87,9 +89,16 @@ def _sentence(rng: random.Random, pool: list[str]) -> str:
     return "，".join(rng.sample(pool, n)) + "。"
 
 
-def build(n: int, seed: int = 2018) -> list[dict]:
-    """The tasks as plain data, in file order (ids 1..n)."""
+def build(n: int, seed: int = 2018, history: int = 1, unevidenced: float = 0.0) -> list[dict]:
+    """The tasks as plain data, in file order (ids 1..n).
+
+    ``history`` entries per task (the last records the status; earlier ones are notes, moved
+    deadlines and interim evidence, in time order); ``unevidenced`` is the share of done tasks
+    whose record has no evidence (``check`` warns about each). The defaults (1, 0.0) give the
+    ledger this generator has always made, byte for byte.
+    """
     rng = random.Random(seed)
+    extra = random.Random(seed + 2)  # only drawn from when history > 1 or unevidenced > 0
     pool = clauses()
     seqs = dict.fromkeys(LEVELS, 0)
     statuses, weights = zip(*STATUSES)
@@ -130,10 +139,31 @@ def build(n: int, seed: int = 2018) -> list[dict]:
             entry["changes"] = changes
         entry["note"] = rng.choice(NOTES)
         entry["evidence"] = rng.sample(EVIDENCE, rng.randint(1, 2)) if status == "done" else []
-        task["history"] = [entry]
+        if status == "done" and unevidenced and extra.random() < unevidenced:
+            entry["evidence"] = []
+        task["history"] = _earlier(extra, task, at, history - 1) + [entry]
         by_level[level].append(task_id)
         tasks.append(task)
     return tasks
+
+
+def _earlier(rng: random.Random, task: dict, last: datetime, count: int) -> list[dict]:
+    """``count`` entries before ``last``: notes, moved deadlines (ending at the task's due) and
+    interim evidence, oldest first."""
+    entries: list[dict] = []
+    due = task["due"]
+    moment = last
+    for _ in range(count):
+        moment -= timedelta(days=rng.randint(1, 40), minutes=rng.choice((0, 15, 30)))
+        entry: dict = {"at": moment, "by": rng.choice(PEOPLE)}
+        if rng.random() < 0.25:  # the deadline was moved to where it is now (or to the next move)
+            earlier = due - timedelta(days=rng.randint(30, 180))
+            entry["changes"] = {"due": [earlier, due]}
+            due = earlier
+        entry["note"] = rng.choice(NOTES)
+        entry["evidence"] = rng.sample(EVIDENCE, 1) if rng.random() < 0.2 else []
+        entries.append(entry)
+    return entries[::-1]
 
 
 def _flow(values: list) -> str:
@@ -220,10 +250,11 @@ def voices_yaml(tasks: list[dict], seed: int = 2018) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_ledger(directory: Path, n: int, seed: int = 2018) -> list[dict]:
+def write_ledger(directory: Path, n: int, seed: int = 2018, history: int = 1,
+                 unevidenced: float = 0.0) -> list[dict]:
     """Write ``tasks.yaml`` and ``voices.yaml`` of ``n`` tasks into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
-    tasks = build(n, seed)
+    tasks = build(n, seed, history, unevidenced)
     (directory / "tasks.yaml").write_text(tasks_yaml(tasks), "utf-8")
     (directory / "voices.yaml").write_text(voices_yaml(tasks, seed), "utf-8")
     return tasks
@@ -244,7 +275,7 @@ def taskwarrior_json(tasks: list[dict]) -> str:
     """The same tasks as a ``task import`` file: project = level, history as annotations."""
     records = []
     for task in tasks:
-        entry = task["history"][0]
+        entry = task["history"][-1]
         record: dict = {
             "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"reformctl-bench:{task['id']}")),
             "description": task["text"],
@@ -276,8 +307,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
     parser.add_argument("--taskwarrior", type=Path, metavar="FILE",
                         help="also write the tasks as a Taskwarrior import file")
+    parser.add_argument("--history", type=int, default=1, metavar="K",
+                        help="history entries per task (default 1): earlier ones are notes, "
+                        "moved deadlines and interim evidence")
+    parser.add_argument("--unevidenced", type=float, default=0.0, metavar="SHARE",
+                        help="share of done tasks recorded without evidence, 0..1 (default 0; "
+                        "check warns about each)")
     args = parser.parse_args(argv)
-    tasks = write_ledger(args.directory, args.tasks, args.seed)
+    if args.history < 1 or not 0 <= args.unevidenced <= 1:
+        parser.error("--history is at least 1 and --unevidenced between 0 and 1")
+    tasks = write_ledger(args.directory, args.tasks, args.seed, args.history, args.unevidenced)
     if args.taskwarrior:
         args.taskwarrior.write_text(taskwarrior_json(tasks), "utf-8")
     size = (args.directory / "tasks.yaml").stat().st_size
