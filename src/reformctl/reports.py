@@ -34,7 +34,8 @@ _UNDOABLE = frozenset({
 
 
 def default_since(as_of: date) -> date:
-    return as_of - timedelta(days=SINCE_DAYS)
+    """:data:`SINCE_DAYS` days before ``as_of``, or the first day there is (``0001-01-01``)."""
+    return as_of - timedelta(days=min(SINCE_DAYS, (as_of - date.min).days))
 
 
 def build_report(ledger: Ledger, as_of: date, *, level: str | None = None,

@@ -1123,6 +1123,8 @@ def wrapped_lines(value: str, room: int) -> int:
 def _stamp(as_of: str) -> datetime:
     """The workbook's created/modified time: midnight of the as-of day (never the clock)."""
     day = date.fromisoformat(as_of)
+    if day.year > 2107:  # the last day a zip entry's time can hold
+        return datetime(2107, 12, 31)
     return datetime(max(day.year, 1980), day.month, day.day)
 
 
