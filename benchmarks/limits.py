@@ -58,13 +58,15 @@ def peak(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, int, floa
     return code, kib, seconds
 
 
-def generate(n: int, target: Path, history: int, unevidenced: float, seed: int) -> None:
+def generate(n: int, target: Path, history: int, unevidenced: float, seed: int,
+             bare: bool) -> None:
     if (target / "tasks.yaml").exists():
         return
-    print(f"generating {n:,} tasks (history {history}, unevidenced {unevidenced}) ...",
+    print(f"generating {n:,} tasks (history {history}, unevidenced {unevidenced}, bare {bare}) ...",
           file=sys.stderr, flush=True)
     subprocess.run([sys.executable, "-m", "benchmarks.generate", str(n), str(target), "--seed",
-                    str(seed), "--history", str(history), "--unevidenced", str(unevidenced)],
+                    str(seed), "--history", str(history), "--unevidenced", str(unevidenced),
+                    *(["--bare"] if bare else [])],
                    cwd=HERE.parent, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="history entries per task (default 1)")
     parser.add_argument("--unevidenced", type=float, default=0.0, metavar="SHARE",
                         help="share of done tasks without evidence (default 0)")
+    parser.add_argument("--bare", action="store_true",
+                        help="the densest ledger: required fields only, one line per task")
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--only", metavar="NAMES",
                         help=f"comma-separated subset of: {', '.join(COMMANDS)}")
@@ -106,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="reformctl-limits-") as tmp:
         work = Path(tmp)
         store = args.keep or work
-        ledger = store / f"ledger-{args.tasks}-h{args.history}-u{args.unevidenced}-{args.seed}"
-        generate(args.tasks, ledger, args.history, args.unevidenced, args.seed)
+        shape = "bare" if args.bare else f"h{args.history}-u{args.unevidenced}"
+        ledger = store / f"ledger-{args.tasks}-{shape}-{args.seed}"
+        generate(args.tasks, ledger, args.history, args.unevidenced, args.seed, args.bare)
         size = sum((ledger / name).stat().st_size for name in ("tasks.yaml", "voices.yaml"))
         env = {k: v for k, v in os.environ.items()
                if k not in ("REFORMCTL_DATA", "GITHUB_ACTIONS", "REFORMCTL_NO_CACHE")}
@@ -128,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr, flush=True)
 
     mib = size / 2**20
-    print(f"{args.tasks:,} tasks, history {args.history}, unevidenced {args.unevidenced}: "
+    print(f"{args.tasks:,} tasks, {'bare' if args.bare else f'history {args.history}, unevidenced {args.unevidenced}'}: "
           f"{mib:,.1f} MiB of YAML")
     print()
     print("| command | exit | peak RSS | × file | seconds |")
@@ -137,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| `{' '.join(r['args'])}` | {r['code']} | {r['peak_mib']:,} MiB "
               f"| {r['peak_mib'] / mib:.1f} | {r['seconds']:.1f} |")
     if args.json:
-        args.json.write_text(json.dumps({"tasks": args.tasks, "history": args.history,
+        args.json.write_text(json.dumps({"tasks": args.tasks, "bare": args.bare,
+                                         "history": args.history,
                                          "unevidenced": args.unevidenced, "bytes": size,
                                          "results": results}, indent=2) + "\n", "utf-8")
     return 1 if any(r["code"] not in (0, 1) for r in results) else 0
