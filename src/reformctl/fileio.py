@@ -48,8 +48,9 @@ def read_bytes(path: Path) -> tuple[bytes | None, list[Diagnostic]]:
             if size > yamldoc.MAX_BYTES:
                 return None, [error(
                     shown, None, None, "file-too-large",
-                    f"the file is {size / 2**20:.0f} MiB; reformctl reads data files of at most "
-                    f"{yamldoc.MAX_BYTES // 2**20} MiB (a ledger of 100,000 tasks is about 50 MiB)",
+                    f"the file is {size / 2**20:.1f} MiB; reformctl reads data files of at most "
+                    f"{yamldoc.MAX_BYTES // 2**20} MiB, within which every command stays under "
+                    "2 GiB of memory (10,000 tasks with their history are about 5 to 9 MiB)",
                 )]
             return handle.read(yamldoc.MAX_BYTES + 1), []
     except FileNotFoundError:
