@@ -29,7 +29,7 @@ from .errors import Diagnostic, error
 
 # Every command stays within 2 GiB of memory on any file this size, even the densest (one-line
 # tasks: `python -m benchmarks.limits N --bare`); 10,000 tasks with their history are 5-9 MiB.
-MAX_BYTES = 12 * 1024 * 1024
+MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32  # a ledger needs 6 levels; anything deeper is an attack or an accident
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
