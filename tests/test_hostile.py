@@ -395,7 +395,7 @@ def test_a_file_over_the_size_limit_is_refused(outside, monkeypatch):
 
 
 def test_the_real_limit_with_a_sparse_257_mib_file_reads_nothing(outside, monkeypatch, no_hang):
-    assert yamldoc.MAX_BYTES == 256 * 2**20  # far above the 100,000-task ledger (about 35-50 MiB)
+    assert yamldoc.MAX_BYTES == 8 * 2**20  # every command within 2 GiB (tests/test_limits.py)
     data = base_ledger(outside)
     path = data / "tasks.yaml"
     os.truncate(path, 257 * 2**20)  # sparse: no disk space, and nothing may read it
@@ -432,7 +432,7 @@ def test_the_real_limit_with_a_sparse_257_mib_file_reads_nothing(outside, monkey
         out = result.stdout + result.stderr
         assert result.code == 1, out
         assert "file-too-large" in out and "data/tasks.yaml" in out
-        assert "the file is 257 MiB; reformctl reads data files of at most 256 MiB" in out
+        assert "the file is 257.0 MiB; reformctl reads data files of at most 8 MiB" in out
         assert "Traceback" not in out
     assert sum(read) == 0
     after = path.stat()

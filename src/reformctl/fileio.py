@@ -144,12 +144,12 @@ def _unreadable(shown: str, exc: OSError) -> Diagnostic:
 
 def _too_large(shown: str, size: int | None, limit: int) -> Diagnostic:
     most = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit} bytes"
-    what = f"the file is {size / 2**20:.0f} MiB" if size is not None else (
+    what = f"the file is {size / 2**20:.1f} MiB" if size is not None else (
         f"the file holds more than {most}")
     return error(
         shown, None, None, "file-too-large",
-        f"{what}; reformctl reads data files of at most {most} (a ledger of 100,000 tasks is "
-        "about 50 MiB)",
+        f"{what}; reformctl reads data files of at most {most}, within which every command stays "
+        "under 2 GiB of memory (10,000 tasks with their history are about 5 to 9 MiB)",
     )
 
 

@@ -34,7 +34,8 @@ _UNDOABLE = frozenset({
 
 
 def default_since(as_of: date) -> date:
-    return as_of - timedelta(days=SINCE_DAYS)
+    """:data:`SINCE_DAYS` days before ``as_of``, or the first day there is (``0001-01-01``)."""
+    return as_of - timedelta(days=min(SINCE_DAYS, (as_of - date.min).days))
 
 
 def build_report(ledger: Ledger, as_of: date, *, level: str | None = None,
@@ -60,8 +61,14 @@ def build_report(ledger: Ledger, as_of: date, *, level: str | None = None,
     def full(state: _State) -> dict[str, Any]:
         return _full(state, as_of, by_id, voices_for)
 
+    briefs: dict[int, dict[str, Any]] = {}
+
     def brief(state: _State) -> dict[str, Any]:
-        return _brief(state, as_of)
+        # one dict per task, however many sections show it (read-only: shared, not copied)
+        found = briefs.get(state.task.id)
+        if found is None:
+            found = briefs[state.task.id] = _brief(state, as_of)
+        return found
 
     levels = [lv for lv in LEVELS if level is None or lv == level]
     tasks = [s.task for s in chosen]
@@ -123,10 +130,10 @@ class _State:
 
 def _as_of(task: Task, as_of: date, notes: list[str]) -> _State | None:
     """The task on the as-of day, or None when it was created later."""
+    if all(e.at.date() <= as_of for e in task.history):
+        return _State(task, task.history)  # the usual case: nothing to undo, nothing copied
     past = [e for e in task.history if e.at.date() <= as_of]
     later = [e for e in task.history if e.at.date() > as_of]
-    if not later:
-        return _State(task, past)
     if any(_created(e) for e in later):
         return None
     values = task.model_dump()

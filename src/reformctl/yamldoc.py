@@ -27,7 +27,9 @@ from typing import Any
 
 from .errors import Diagnostic, error
 
-MAX_BYTES = 256 * 1024 * 1024  # far above any real ledger (100,000 tasks are about 50 MB)
+# Every command stays within 2 GiB of memory on any file this size, even the densest (one-line
+# tasks: `python -m benchmarks.limits N --bare`); 10,000 tasks with their history are 5-9 MiB.
+MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32  # a ledger needs 6 levels; anything deeper is an attack or an accident
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -148,6 +149,7 @@ def console(stderr: bool = False) -> Any:
 
 
 MIN_WIDTH = 40
+_SLICE = 1 << 20  # characters written to stdout at a time
 
 
 def emit(output: Any) -> None:
@@ -160,7 +162,12 @@ def emit(output: Any) -> None:
             sys.stdout.buffer.write(output)
             sys.stdout.buffer.flush()
         elif isinstance(output, str):
-            sys.stdout.write(output)
+            for start in range(0, len(output), _SLICE):  # encoded a slice at a time, not whole
+                sys.stdout.write(output[start:start + _SLICE])
+            sys.stdout.flush()
+        elif isinstance(output, Iterator):  # text in pieces (render.json_chunks)
+            for piece in output:
+                sys.stdout.write(piece)
             sys.stdout.flush()
         else:
             console().print(output)

@@ -33,12 +33,12 @@ RecordFormatOption = Annotated[
 def emit_listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
                  nothing: str) -> None:
     """The one output path of listing commands; an empty table is a message, not an empty frame."""
-    from ..render import listing
+    from ..render import json_chunks, listing
 
     if not records and fmt == "table":
         say(nothing)
         return
-    emit(listing(records, columns, fmt))
+    emit(json_chunks(records) if fmt == "json" else listing(records, columns, fmt))
 
 
 @app.command("list")

@@ -109,6 +109,11 @@ def report(
         out.width = max(out.width, 100)
         out.print(text_view(data_, language))
         return
+    if format == "json" and output is None:  # written in pieces as it is encoded
+        from ..render import json_chunks
+
+        emit(json_chunks(data_))
+        return
     content = render_report(data_, format, language)
     if output is not None:
         payload = content if isinstance(content, bytes) else content.encode("utf-8")

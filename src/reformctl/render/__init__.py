@@ -23,7 +23,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -70,8 +70,20 @@ def cell_text(value: Any, sep: str = ", ") -> str:
 
 
 def to_json(data: Any) -> str:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
-    return text.translate(_JSON_ESCAPE) + "\n"
+    return "".join(json_chunks(data))
+
+
+def json_chunks(data: Any, batch: int = 4096) -> Iterator[str]:
+    """:func:`to_json` in pieces, to be written as they come: a large report or listing is never
+    one string (nor the encoder's millions of small pieces) in memory at once."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default)
+    pieces: list[str] = []
+    for piece in encoder.iterencode(data):
+        pieces.append(piece)
+        if len(pieces) >= batch:
+            yield "".join(pieces).translate(_JSON_ESCAPE)
+            pieces.clear()
+    yield "".join(pieces).translate(_JSON_ESCAPE) + "\n"
 
 
 def _json_default(value: Any) -> Any:

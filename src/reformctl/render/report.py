@@ -334,11 +334,22 @@ def text_to_string(renderable: Any, width: int) -> str:
     """A rich renderable as plain text (no colour, no control codes) ``width`` columns wide."""
     from rich.console import Console
 
+    from rich.console import Group
+
     out = io.StringIO()
-    Console(file=out, width=width, color_system=None, force_terminal=False, no_color=True,
-            highlight=False, emoji=False, markup=False, soft_wrap=False,
-            legacy_windows=False).print(renderable)
-    return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
+    console = Console(file=out, width=width, color_system=None, force_terminal=False,
+                      no_color=True, highlight=False, emoji=False, markup=False, soft_wrap=False,
+                      legacy_windows=False)
+    # A group part by part: rich holds the drawn lines of what it prints at once, and a large
+    # report's task tables drawn together are many times the ledger's size.
+    lines: list[str] = []
+    for part in renderable.renderables if isinstance(renderable, Group) else [renderable]:
+        console.print(part)
+        lines.extend(line.rstrip() for line in out.getvalue().split("\n")[:-1])
+        out.seek(0)
+        out.truncate()
+    lines.append("")
+    return "\n".join(lines)
 
 
 def _status_style(record: dict[str, Any]) -> str:
@@ -1123,6 +1134,8 @@ def wrapped_lines(value: str, room: int) -> int:
 def _stamp(as_of: str) -> datetime:
     """The workbook's created/modified time: midnight of the as-of day (never the clock)."""
     day = date.fromisoformat(as_of)
+    if day.year > 2107:  # the last day a zip entry's time can hold
+        return datetime(2107, 12, 31)
     return datetime(max(day.year, 1980), day.month, day.day)
 
 
