@@ -542,6 +542,91 @@ def _parse_located(source: Text) -> Parsed:
 
 
 # ---------------------------------------------------------------------------------------------
+# Reading what can be read of a text that does not parse as a whole
+
+
+def salvage(source: Text) -> Any:
+    """The data of a text with YAML errors, as far as it can be read (for browsing a broken
+    ledger; ``check`` reports the errors themselves).
+
+    Each item of a top-level list (a task, a statement) is read on its own, found by its ``- ``
+    at the list's indentation: an item that does not parse is left out, the others are kept.
+    The rest of the file is read with the lists' items blanked out; a top-level key whose lines
+    do not parse is left out. Returns a mapping (possibly empty), or None when nothing of the
+    text has that shape.
+    """
+    lines = source.text.split("\n")
+    total = len(lines)
+
+    def holds(i: int) -> bool:
+        stripped = lines[i].strip()
+        return bool(stripped) and not stripped.startswith("#")
+
+    tops = [i for i in range(total) if holds(i) and lines[i][0] not in " \t-"
+            and not lines[i].startswith(("---", "..."))]
+    header = list(lines)
+    lists: dict[str, list[Any]] = {}
+    for k, start in enumerate(tops):
+        end = tops[k + 1] if k + 1 < len(tops) else total
+        key = re.match(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]*(#.*)?\r?\Z", lines[start])
+        body = [i for i in range(start + 1, end) if holds(i)]
+        if key is None or not body:
+            continue
+        first = lines[body[0]]
+        indent = len(first) - len(first.lstrip(" "))
+        if not _is_item(first, indent):
+            continue
+        starts = [i for i in body if _is_item(lines[i], indent)]
+        bounds = [(a, b) for a, b in zip(starts, [*starts[1:], end], strict=True)]
+        lists[key.group(1)] = _read_items(source, lines, bounds)
+        for i in range(starts[0], end):
+            header[i] = ""
+    data: Any = None
+    for _ in range(len(tops) + 1):
+        parsed = parse(Text(source.path, "\n".join(header), False, source.newline))
+        if parsed.data is not None or not parsed.diagnostics:
+            data = parsed.data
+            break
+        line = next((d.location.line for d in parsed.diagnostics if d.location.line), None)
+        region = [t for t in tops if line is not None and t <= line - 1]
+        if not region or not any(header[region[-1]:]):
+            return lists or None
+        start = region[-1]
+        end = next((t for t in tops if t > start), total)
+        header[start:end] = [""] * (end - start)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return lists or None
+    data.update(lists)
+    return data
+
+
+def _is_item(line: str, indent: int) -> bool:
+    return (line[:indent].strip(" ") == "" and line[indent:indent + 1] == "-"
+            and line[indent + 1:indent + 2] in ("", " ", "\r"))
+
+
+def _read_items(source: Text, lines: list[str],
+                bounds: list[tuple[int, int]]) -> list[Any]:
+    """The items between ``bounds`` (line ranges) that parse; many at once, halving a range that
+    does not (so one bad item among thousands costs a few reads, not thousands)."""
+    out: list[Any] = []
+    pending = [bounds]
+    while pending:
+        chunk = pending.pop()
+        text = "\n".join(lines[chunk[0][0]:chunk[-1][1]])
+        parsed = parse(Text(source.path, text, False, source.newline))
+        ok = not any(d.code != "duplicate-key" for d in parsed.diagnostics)
+        if ok and isinstance(parsed.data, list) and len(parsed.data) == len(chunk):
+            out.extend(parsed.data)
+        elif len(chunk) > 1:
+            half = len(chunk) // 2
+            pending += [chunk[half:], chunk[:half]]  # the first half is read first
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # The mistakes of hand editing, in plain words, at the line where they are made
 
 # `seq:2`: a key, a colon and the value with no space between (libyaml reads one word)
