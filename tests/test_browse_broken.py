@@ -12,7 +12,9 @@ from conftest import FIXTURES, broken_ledger, run_cli
 from reformctl import yamldoc
 
 NOTE = ("reformctl: error: the ledger has 1 error, so only what could be read is shown "
-        "(2 tasks, 1 statement)\n"
+        "(2 tasks, 1 statement):\n"
+        "data/tasks.yaml:10:8: error[yaml-syntax]: missing space after the colon in 'seq:1': YAML "
+        "reads it as one word, not a key and its value; write `seq: 1`\n"
         "  hint: run `reformctl check` to see every problem, fix them, and try again\n")
 
 
@@ -39,10 +41,9 @@ def test_show_a_readable_task_then_exit_1(broken):
 def test_show_a_task_that_could_not_be_read(broken):
     result = run_cli("show", "1")
     assert (result.code, result.stdout) == (1, "")
-    assert result.stderr == (
-        "reformctl: error: no task 1 in this ledger as far as it could be read: the ledger has "
-        "1 error, and what is asked for may be where one of them is\n"
-        "  hint: `reformctl check` lists them; fix them and try again\n")
+    assert result.stderr == NOTE + (
+        "reformctl: error: no task 1 in this ledger (as far as it could be read)\n"
+        "  hint: it may be where one of the errors above is\n")
 
 
 def test_log_and_voices_show_what_could_be_read(broken):
@@ -77,7 +78,7 @@ def test_one_bad_value_hides_only_its_task(ledger):
     assert ids == [i for i in range(1, 30) if i != 5]
     assert result.stderr.startswith(
         "reformctl: error: the ledger has 1 error, so only what could be read is shown "
-        "(28 tasks, 6 statements)")
+        "(28 tasks, 6 statements):\ndata/tasks.yaml:")
 
 
 def test_a_broken_plan_still_lets_the_tasks_be_read(outside):
@@ -103,6 +104,19 @@ def test_nothing_readable_is_refused_as_before(outside):
     result = run_cli("list")
     assert (result.code, result.stdout) == (1, "")
     assert "error[encoding]" in result.stderr
+
+
+def test_many_errors_name_the_first_five(ledger):
+    path = ledger / "tasks.yaml"
+    path.write_text(path.read_text("utf-8").replace("    status: todo", "    status: x"), "utf-8")
+    result = run_cli("list", "--format", "json")
+    assert (result.code, json.loads(result.stdout)) == (1, [])
+    lines = result.stderr.splitlines()
+    assert lines[0] == ("reformctl: error: the ledger has 29 errors, so only what could be read "
+                        "is shown (0 tasks, 6 statements):")
+    assert [line.split(": ")[1] for line in lines[1:6]] == ["error[invalid-value]"] * 5
+    assert lines[6:] == ["... and 24 more", "  hint: run `reformctl check` to see every problem, "
+                         "fix them, and try again"]
 
 
 def test_a_clean_ledger_is_not_affected(ledger):

@@ -45,29 +45,35 @@ def emit_listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], f
 
 @contextmanager
 def browsing(data: str | None) -> Iterator[Ledger]:
-    """The ledger for a command that only reads: a ledger with errors is shown as far as it
-    could be read, and then the command fails (exit 1) saying how many errors there are."""
-    from ..errors import LedgerError, NotFoundError
+    """The ledger for a command that only reads. A ledger with errors is shown as far as it could
+    be read: first, on stderr, how many errors it has (the first few of them, located) and that
+    `reformctl check` lists them; then the output; then the command fails (exit 1)."""
+    from ..errors import EXIT_PROBLEM, NotFoundError
     from ..salvage import readable
+    from . import say_error
 
     found = readable(ledger_dir(data))
-    errors = len(found.errors)
-    many = "1 error" if errors == 1 else f"{errors} errors"
-    try:
+    errors = found.errors
+    if not errors:
         yield found.ledger
+        return
+    ledger = found.ledger
+    many = "1 error" if len(errors) == 1 else f"{len(errors)} errors"
+    shown = "".join(f"\n{d}" for d in errors[:_SHOWN])
+    more = f"\n... and {len(errors) - _SHOWN} more" if len(errors) > _SHOWN else ""
+    say_error(f"the ledger has {many}, so only what could be read is shown "
+              f"({_count(len(ledger.tasks), 'task')}, {_count(len(ledger.voices), 'statement')})"
+              f":{shown}{more}\n  hint: run `reformctl check` to see every problem, fix them, "
+              "and try again")
+    try:
+        yield ledger
     except NotFoundError as exc:
-        if errors:
-            raise NotFoundError(
-                f"{exc.message} as far as it could be read: the ledger has {many}, and what "
-                "is asked for may be where one of them is",
-                hint="`reformctl check` lists them; fix them and try again",
-            ) from None
-        raise
-    if errors:
-        ledger = found.ledger
-        raise LedgerError(found.diagnostics, (
-            f"the ledger has {many}, so only what could be read is shown "
-            f"({_count(len(ledger.tasks), 'task')}, {_count(len(ledger.voices), 'statement')})"))
+        raise NotFoundError(f"{exc.message} (as far as it could be read)",
+                            hint="it may be where one of the errors above is") from None
+    raise typer.Exit(EXIT_PROBLEM)  # what could be read was shown: the ledger still has errors
+
+
+_SHOWN = 5  # errors named before the output of a broken ledger
 
 
 def _count(n: int, word: str) -> str:
