@@ -282,7 +282,7 @@ CASES: dict[str, Case] = {
     "id-as-quoted-number": Case(t(P1, "  - id: '1'\n"), f"{TF}:8:9", "invalid-type"),
     "id-as-word": Case(t(P1, "  - id: one\n"), f"{TF}:8:9", "invalid-type"),
     "id-as-ref": Case(t(P1, "  - id: D1\n"), f"{TF}:8:9", "invalid-type"),
-    "id-as-float": Case(t(P1, "  - id: 1.0\n"), f"{TF}:8:9", "invalid-type"),
+    "id-as-fraction": Case(t(P1, "  - id: 1.5\n"), f"{TF}:8:9", "invalid-type"),
     "id-as-boolean": Case(t(P1, "  - id: true\n"), f"{TF}:8:9", "invalid-type"),
     "id-zero": Case(t(P1, "  - id: 0\n"), f"{TF}:8:9", "invalid-value"),
     "id-negative": Case(t(P1, "  - id: -1\n"), f"{TF}:8:9", "invalid-value"),

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from .errors import Diagnostic, Location, Severity
 from .models import (
-    STATUS_WORDS,
     LEVEL_WORDS,
+    LEVEL_ZH,
+    STATUS_WORDS,
+    STATUS_ZH,
+    Changes,
     HistoryEntry,
     Meeting,
     Plan,
@@ -37,6 +41,7 @@ _MODELS: dict[str, dict[tuple[str, ...], type[BaseModel]]] = {
         ("plan",): Plan,
         ("tasks",): Task,
         ("tasks", "history"): HistoryEntry,
+        ("tasks", "history", "changes"): Changes,
     },
     "voices": {(): VoicesFile, ("meeting",): Meeting, ("voices",): Voice},
 }
@@ -135,9 +140,15 @@ def _schema_diagnostic(kind: str, path: str, err: Any, data: Any) -> Diagnostic:
     value = err.get("input")
     if kind_of_error == "extra_forbidden":
         model = _MODELS[kind].get(tuple(p for p in loc[:-1] if isinstance(p, str)))
-        valid = list(model.model_fields) if model else []
+        valid = _fields(model)
         guess = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
         hint = f"did you mean '{guess[0]}'? " if guess else ""
+        if model is Changes:
+            return diagnostic(
+                path, loc, "unknown-key",
+                f"unknown field '{loc[-1]}' in the changes of {where}; {hint}a change records "
+                f"one of the task's fields: {', '.join(valid)}",
+            )
         return diagnostic(
             path, loc, "unknown-key",
             f"unknown key '{loc[-1]}' in {where}; {hint}valid keys: {', '.join(valid)}",
@@ -149,12 +160,7 @@ def _schema_diagnostic(kind: str, path: str, err: Any, data: Any) -> Diagnostic:
     if kind_of_error == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         valid = expected.replace("'", "").replace(" or ", ", ")
-        words = STATUS_WORDS if field == "status" else LEVEL_WORDS
-        meant = words.get(value) if isinstance(value, str) else None
-        hint = (
-            f"; did you mean '{meant}'? (the file takes the English value)"
-            if meant and meant != value else ""
-        )
+        hint = _did_you_mean(field, value)
         shown = f"'{value}'" if isinstance(value, str) else _describe(value)
         return diagnostic(
             path, loc, "invalid-value", f"{field} {shown} in {where} is not one of: {valid}{hint}"
@@ -185,6 +191,51 @@ _EXPECTED = {
     "model_attributes_type": "a mapping",
     "bool_type": "true or false",
 }
+
+
+def _fields(model: Any) -> list[str]:
+    if model is None:
+        return []
+    if hasattr(model, "model_fields"):
+        return list(model.model_fields)
+    return list(model.__annotations__)
+
+
+def near_value(field: str, value: Any) -> str | None:
+    """The level or status a near miss was meant to be: ``Federation`` -> federation,
+    ``inprogress`` -> in-progress, ``已完成`` or ``完成`` -> done; None when nothing is close."""
+    import re
+    import unicodedata
+
+    if not isinstance(value, str) or field not in ("status", "level"):
+        return None
+    words = STATUS_WORDS if field == "status" else LEVEL_WORDS
+    folded = unicodedata.normalize("NFKC", value).strip().casefold()
+    if folded in words:
+        return words[folded]
+
+    def squeeze(word: str) -> str:
+        return re.sub(r"[\s_-]", "", word)
+
+    squeezed = {squeeze(word): meant for word, meant in words.items() if len(word) > 1}
+    key = squeeze(folded)
+    if key in squeezed:
+        return squeezed[key]
+    close = difflib.get_close_matches(key, list(squeezed), n=1, cutoff=0.6)
+    return squeezed[close[0]] if close else None
+
+
+def _did_you_mean(field: str, value: Any) -> str:
+    meant = near_value(field, value)
+    if meant is None or meant == value:
+        return ""
+    assert isinstance(value, str)
+    if value in (STATUS_WORDS if field == "status" else LEVEL_WORDS):  # an accepted word
+        return f"; did you mean '{meant}'? (the file takes the English value)"
+    if value.isascii():
+        return f"; did you mean '{meant}'?"
+    zh = (STATUS_ZH if field == "status" else LEVEL_ZH)[meant]
+    return f"; did you mean '{meant}' ({zh})? (the file takes the English value)"
 
 
 def _describe(value: Any) -> str:
@@ -244,6 +295,12 @@ class RuleContext:
     # ids of every task in tasks.yaml, valid or not; None when the file could not be read, so
     # references are not checked against it (that would only repeat the file's own error).
     task_ids: set[int] | None
+    # The time the rules take as now (a history entry may not be later); given by tests.
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+# How far a history time may lie ahead of now: clocks of two machines differ a little.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def task_ids_in(data: Any) -> set[int] | None:
@@ -257,6 +314,8 @@ def task_ids_in(data: Any) -> set[int] | None:
             continue
         value = item.get("id") if isinstance(item, dict) else None
         if isinstance(value, str) and value.strip().isdecimal():
+            value = int(value)
+        if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool):
             ids.add(value)
@@ -345,12 +404,24 @@ def history_in_order(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def status_matches_history(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """The status is the one the history last recorded; with no status change recorded, the one
+    every task starts with (todo). Anything else is a hand edit that bypassed the record."""
     for i, task in ctx.tasks:
         last = next(
             (e for e in reversed(task.history) if "status" in e.changes), None
         )
-        if last is not None and last.changes["status"][1] != task.status:
-            recorded = last.changes["status"][1]
+        if last is None:
+            if task.status != "todo":
+                yield diagnostic(
+                    ctx.tasks_path, ("tasks", i, "status"), "status-unrecorded",
+                    f"task {task.id} is '{task.status}' but its history records no status "
+                    f"change (every task starts as 'todo'); record the change with "
+                    f"`reformctl update {task.id} --status {task.status} --note ...`",
+                    Severity.WARNING,
+                )
+            continue
+        recorded = last.changes["status"][1]
+        if recorded != task.status:
             yield diagnostic(
                 ctx.tasks_path, ("tasks", i, "status"), "status-unrecorded",
                 f"task {task.id} is '{task.status}' but its last recorded status change "
@@ -358,6 +429,53 @@ def status_matches_history(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"with `reformctl update {task.id} --status {task.status} --note ...`",
                 Severity.WARNING,
             )
+
+
+def status_matches_progress(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """done below 100%, todo above 0%, or in-progress at 100%: one of the two is out of date
+    (blocked and dropped tasks may stand at any progress)."""
+    for i, task in ctx.tasks:
+        progress = task.progress
+        if progress is None:
+            continue
+        if task.status == "done" and progress < 100:
+            why = (f"task {task.id} is 'done' but its progress is {progress}%; set the progress "
+                   f"to 100 or the status back: `reformctl update {task.id} --progress 100`")
+        elif task.status == "todo" and progress > 0:
+            why = (f"task {task.id} is 'todo' but its progress is {progress}%; work has begun: "
+                   f"`reformctl update {task.id} --status in-progress`")
+        elif task.status == "in-progress" and progress == 100:
+            why = (f"task {task.id} is 'in-progress' but its progress is 100%; if it is "
+                   f"finished: `reformctl update {task.id} --status done --evidence ...`")
+        else:
+            continue
+        yield diagnostic(ctx.tasks_path, ("tasks", i, "progress"), "status-progress", why,
+                         Severity.WARNING)
+
+
+def history_times(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """No change is recorded later than now (give or take a clock's skew), nor before the task
+    was created. A task's creation is the entry that records its status going from nothing
+    (``status: [null, todo]``), which ``reformctl add`` writes; a task that came with the plan
+    has none, and only the first half of the rule applies to it."""
+    latest = ctx.now + CLOCK_SKEW
+    for i, task in ctx.tasks:
+        created = next((e for e in task.history if "status" in e.changes
+                        and e.changes["status"][0] is None), None)
+        for j, entry in enumerate(task.history):
+            if entry.at > latest:
+                yield diagnostic(
+                    ctx.tasks_path, ("tasks", i, "history", j, "at"), "history-future",
+                    f"history entry {j + 1} of task {task.id} is dated {entry.at.isoformat()}, "
+                    "which is later than now; a change is recorded once it has happened: "
+                    "correct the time",
+                )
+            elif created is not None and entry.at < created.at:
+                yield diagnostic(
+                    ctx.tasks_path, ("tasks", i, "history", j, "at"), "history-before-creation",
+                    f"history entry {j + 1} of task {task.id} is dated {entry.at.isoformat()}, "
+                    f"before the task was created ({created.at.isoformat()}); correct the time",
+                )
 
 
 def done_has_evidence(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -371,47 +489,6 @@ def done_has_evidence(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def history_values_valid(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Recorded changes of status, progress and due hold values those fields can have (the
-    report rolls the ledger back with them)."""
-    from .models import STATUSES
-
-    def problem(field: str, value: Any) -> str | None:
-        if value is None:
-            return None
-        if field == "status" and value not in STATUSES:
-            return f"not one of: {', '.join(STATUSES)}"
-        if field == "progress" and (isinstance(value, bool) or not isinstance(value, int)
-                                    or not 0 <= value <= 100):
-            return "not a whole number from 0 to 100"
-        if field == "due" and not (isinstance(value, str) and _is_date(value)):
-            return "not a date written YYYY-MM-DD"
-        return None
-
-    for i, task in ctx.tasks:
-        for j, entry in enumerate(task.history):
-            for field, pair in entry.changes.items():
-                for k, value in enumerate(pair):
-                    why = problem(field, value)
-                    if why:
-                        yield diagnostic(
-                            ctx.tasks_path, ("tasks", i, "history", j, "changes", field, k),
-                            "invalid-value",
-                            f"history entry {j + 1} of task {task.id} records {field} "
-                            f"{_describe(value)}, {why}",
-                        )
-
-
-def _is_date(text: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return len(text) == 10
-
-
 RULES: tuple[Rule, ...] = (
     unique_task_ids,
     unique_level_seq,
@@ -419,8 +496,9 @@ RULES: tuple[Rule, ...] = (
     voice_tasks_exist,
     unique_voice_ids,
     history_in_order,
-    history_values_valid,
+    history_times,
     status_matches_history,
+    status_matches_progress,
     done_has_evidence,
 )
 

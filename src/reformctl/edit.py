@@ -456,7 +456,7 @@ def apply_update(task: Task, update: Update, by: str, at: Any) -> Task | None:
     changes = {k: [_plain(getattr(task, k)), _plain(v)] for k, v in wanted.items()
                if getattr(task, k) != v}
     recorded = next((e.changes["status"][1] for e in reversed(task.history)
-                     if "status" in e.changes), None)
+                     if "status" in e.changes), "todo")  # every task starts as todo
     if update.status is not None and "status" not in changes and recorded not in (
             None, task.status):
         # the status was set by hand: record that change, so the history agrees with the file

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from annotated_types import Ge, Le
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
 
 Level = Literal["district", "federation", "grassroots"]
 Status = Literal["todo", "in-progress", "done", "blocked", "dropped"]
@@ -48,6 +50,15 @@ STATUS_WORDS = {
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
+# The one spelling of a date and of a time that the files take, shared by the check and the JSON
+# Schema (as a pattern next to its "format"), so that both accept exactly the same values: a date
+# is 2018-12-31; a time is RFC 3339 (what JSON Schema's "date-time" means): date, T, hours,
+# minutes and seconds, an optional fraction, and Z or the UTC offset, e.g. 2018-05-02T10:00:00+08:00.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TIME_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+                r"([.,][0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+_TIME = re.compile(TIME_PATTERN)
+
 
 def _to_date(value: Any) -> date | None:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
@@ -71,19 +82,29 @@ def _to_datetime(value: Any) -> datetime:
         return value
     if isinstance(value, str) and len(value) >= 16 and _DATE.match(value[:10]):
         try:
-            parsed = datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value.upper())
         except ValueError as exc:
-            raise PydanticCustomError(
-                "invalid_date", "'{value}' is not a real time ({reason})",
-                {"value": value, "reason": str(exc)},
-            ) from None
-        if parsed.tzinfo is None:
+            if _TIME.match(value):
+                raise PydanticCustomError(
+                    "invalid_date", "'{value}' is not a real time ({reason})",
+                    {"value": value, "reason": str(exc)},
+                ) from None
+            parsed = None
+        if parsed is not None and parsed.tzinfo is None:
             raise PydanticCustomError(
                 "invalid_date",
                 "'{value}' has no UTC offset; write it like 2018-04-10T09:30:00+08:00",
                 {"value": value},
             )
-        return parsed
+        if parsed is not None and _TIME.match(value):
+            return parsed
+        if parsed is not None:  # a time, but not spelled as the files take it
+            raise PydanticCustomError(
+                "invalid_date",
+                "'{value}' is not written the way times are recorded (date, 'T', "
+                "hours:minutes:seconds, UTC offset); write it as {fixed}",
+                {"value": value, "fixed": parsed.isoformat()},
+            )
     raise PydanticCustomError(
         "invalid_date",
         "expected a time written like 2018-04-10T09:30:00+08:00, got {value}",
@@ -91,11 +112,56 @@ def _to_datetime(value: Any) -> datetime:
     )
 
 
-Day = Annotated[date | None, BeforeValidator(_to_date)]
-RequiredDay = Annotated[date, BeforeValidator(_to_date)]
-Moment = Annotated[datetime, BeforeValidator(_to_datetime)]
+def _whole(value: Any) -> Any:
+    """``60.0`` is the whole number 60 (as in JSON Schema, where it is an "integer")."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+_DATE_SCHEMA = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+_TIME_SCHEMA = {"type": "string", "format": "date-time", "pattern": TIME_PATTERN}
+Day = Annotated[date | None, BeforeValidator(_to_date),
+                WithJsonSchema({"anyOf": [_DATE_SCHEMA, {"type": "null"}]})]
+RequiredDay = Annotated[date, BeforeValidator(_to_date), WithJsonSchema(_DATE_SCHEMA)]
+Moment = Annotated[datetime, BeforeValidator(_to_datetime), WithJsonSchema(_TIME_SCHEMA)]
 Text = Annotated[str, Field(min_length=1)]
-Id = Annotated[int, Field(ge=1)]
+Whole = Annotated[int, BeforeValidator(_whole)]
+Id = Annotated[int, Ge(1), BeforeValidator(_whole)]
+Percent = Annotated[int, Ge(0), Le(100), BeforeValidator(_whole)]
+
+
+def _date_text(value: Any) -> Any:
+    """A date recorded in a history entry stays the text it is written as (2018-12-31)."""
+    if isinstance(value, str):
+        _to_date(value)
+    return value
+
+
+DateText = Annotated[str, BeforeValidator(_date_text), WithJsonSchema(_DATE_SCHEMA)]
+
+
+def _pair(item: Any) -> Any:
+    return Annotated[list[item], Field(min_length=2, max_length=2)]
+
+
+class Changes(TypedDict, total=False):
+    """``field: [old, new]`` of one history entry. The fields are the task's (a misspelt field
+    is an error, as everywhere); status, progress and due hold values those fields can have."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid", strict=True)  # type: ignore[misc]
+
+    level: _pair(Level | None)  # type: ignore[valid-type]
+    seq: _pair(Any)  # type: ignore[valid-type]
+    text: _pair(Any)  # type: ignore[valid-type]
+    title: _pair(Any)  # type: ignore[valid-type]
+    owner: _pair(Any)  # type: ignore[valid-type]
+    partners: _pair(Any)  # type: ignore[valid-type]
+    due: _pair(DateText | None)  # type: ignore[valid-type]
+    status: _pair(Status | None)  # type: ignore[valid-type]
+    progress: _pair(Percent | None)  # type: ignore[valid-type]
+    tags: _pair(Any)  # type: ignore[valid-type]
+    related: _pair(Any)  # type: ignore[valid-type]
 
 
 class _Model(BaseModel):
@@ -107,8 +173,8 @@ class HistoryEntry(_Model):
 
     at: Moment = Field(description="When, ISO 8601 with UTC offset, e.g. 2018-05-02T10:00:00+08:00")
     by: Text = Field(description="Who made the change")
-    changes: dict[str, Annotated[list[Any], Field(min_length=2, max_length=2)]] = Field(
-        default_factory=dict, description="field: [old, new]"
+    changes: Changes = Field(
+        default_factory=lambda: Changes(), description="field: [old, new]"
     )
     note: str | None = Field(default=None, description="Free-text note")
     evidence: list[Text] = Field(
@@ -128,7 +194,7 @@ class Task(_Model):
     partners: list[Text] = Field(default_factory=list, description="Partner units")
     due: Day = Field(default=None, description="Deadline, YYYY-MM-DD")
     status: Status = Field(default="todo", description="todo | in-progress | done | blocked | dropped")
-    progress: Annotated[int, Field(ge=0, le=100)] | None = Field(
+    progress: Percent | None = Field(
         default=None, description="Percent done, 0..100"
     )
     tags: list[Text] = Field(default_factory=list, description="Themes")
@@ -144,7 +210,7 @@ class Task(_Model):
 
 class Plan(_Model):
     title: Text
-    year: int | None = None
+    year: Whole | None = None
     approved: Day = None
     unit: str | None = None
     source: str | None = None

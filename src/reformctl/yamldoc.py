@@ -517,6 +517,13 @@ def _parse_located(source: Text) -> Parsed:
         code = "yaml-syntax"
         if "nesting depth" in message:  # libyaml's own limit, met before ours in flow style
             code, message = "yaml-depth", _DEPTH_MESSAGE
+        else:
+            try:
+                explained = explain_syntax(source.text, exc, odd_breaks)
+            except Exception:  # better words are a nicety: never let them fail the read
+                explained = None
+            if explained is not None:
+                line, col, message = explained
         diags.append(error(path, line, col, code, message))
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         offset = getattr(exc, "position", 0) or 0  # libyaml counts bytes of the UTF-8 text
@@ -534,6 +541,300 @@ def _parse_located(source: Text) -> Parsed:
     # Only duplicate keys: the data is still well defined (each first value is kept), so the
     # rest of the file is checked too, and all its problems are reported in one run.
     return Parsed(root, diags, nodes, item_starts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading what can be read of a text that does not parse as a whole
+
+
+def salvage(source: Text) -> Any:
+    """The data of a text with YAML errors, as far as it can be read (for browsing a broken
+    ledger; ``check`` reports the errors themselves).
+
+    Each item of a top-level list (a task, a statement) is read on its own, found by its ``- ``
+    at the list's indentation: an item that does not parse is left out, the others are kept.
+    The rest of the file is read with the lists' items blanked out; a top-level key whose lines
+    do not parse is left out. Returns a mapping (possibly empty), or None when nothing of the
+    text has that shape.
+    """
+    lines = source.text.split("\n")
+    total = len(lines)
+
+    def holds(i: int) -> bool:
+        stripped = lines[i].strip()
+        return bool(stripped) and not stripped.startswith("#")
+
+    tops = [i for i in range(total) if holds(i) and lines[i][0] not in " \t-"
+            and not lines[i].startswith(("---", "..."))]
+    header = list(lines)
+    lists: dict[str, list[Any]] = {}
+    for k, start in enumerate(tops):
+        end = tops[k + 1] if k + 1 < len(tops) else total
+        key = re.match(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]*(#.*)?\r?\Z", lines[start])
+        body = [i for i in range(start + 1, end) if holds(i)]
+        if key is None or not body:
+            continue
+        first = lines[body[0]]
+        indent = len(first) - len(first.lstrip(" "))
+        if not _is_item(first, indent):
+            continue
+        starts = [i for i in body if _is_item(lines[i], indent)]
+        bounds = [(a, b) for a, b in zip(starts, [*starts[1:], end], strict=True)]
+        lists[key.group(1)] = _read_items(source, lines, bounds)
+        for i in range(starts[0], end):
+            header[i] = ""
+    data: Any = None
+    for _ in range(len(tops) + 1):
+        parsed = parse(Text(source.path, "\n".join(header), False, source.newline))
+        if parsed.data is not None or not parsed.diagnostics:
+            data = parsed.data
+            break
+        line = next((d.location.line for d in parsed.diagnostics if d.location.line), None)
+        region = [t for t in tops if line is not None and t <= line - 1]
+        if not region or not any(header[region[-1]:]):
+            return lists or None
+        start = region[-1]
+        end = next((t for t in tops if t > start), total)
+        header[start:end] = [""] * (end - start)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return lists or None
+    data.update(lists)
+    return data
+
+
+def _is_item(line: str, indent: int) -> bool:
+    return (line[:indent].strip(" ") == "" and line[indent:indent + 1] == "-"
+            and line[indent + 1:indent + 2] in ("", " ", "\r"))
+
+
+def _read_items(source: Text, lines: list[str],
+                bounds: list[tuple[int, int]]) -> list[Any]:
+    """The items between ``bounds`` (line ranges) that parse; many at once, halving a range that
+    does not (so one bad item among thousands costs a few reads, not thousands)."""
+    out: list[Any] = []
+    pending = [bounds]
+    while pending:
+        chunk = pending.pop()
+        text = "\n".join(lines[chunk[0][0]:chunk[-1][1]])
+        parsed = parse(Text(source.path, text, False, source.newline))
+        ok = not any(d.code != "duplicate-key" for d in parsed.diagnostics)
+        if ok and isinstance(parsed.data, list) and len(parsed.data) == len(chunk):
+            out.extend(parsed.data)
+        elif len(chunk) > 1:
+            half = len(chunk) // 2
+            pending += [chunk[half:], chunk[:half]]  # the first half is read first
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The mistakes of hand editing, in plain words, at the line where they are made
+
+# `seq:2`: a key, a colon and the value with no space between (libyaml reads one word)
+_NO_SPACE = re.compile(r"(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*):([^\s/].*)\Z")
+# `key: value` (after any `- `): the key and where its value starts
+_KEY_VALUE = re.compile(r"(\s*(?:-\s+)?)([^\s#'\"\[{][^:#]*?):(?:\s+|\Z)")
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_-]*:(?:\s|\Z)")
+
+
+def explain_syntax(text: str, exc: Any, odd_breaks: bool = False) -> tuple[int, int, str] | None:
+    """(line, col, message) for the common mistakes of hand editing, located where the mistake
+    is (libyaml often notices it a line later): a missing space after a colon, a colon in an
+    unquoted value, a tab, a wrong indentation, an unclosed quote or bracket. None: no better
+    words than libyaml's own."""
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+
+    def where(mark: Any) -> tuple[int, int]:  # 0-based line and column, as editors count
+        if odd_breaks:
+            line, col = _positions(text)(mark.index)
+            return line - 1, col - 1
+        return mark.line, mark.column
+
+    problem = exc.problem or ""
+    context = exc.context or ""
+    if exc.problem_mark is None:
+        return None
+    row, col = where(exc.problem_mark)
+    ctx_row, ctx_col = where(exc.context_mark) if exc.context_mark is not None else (row, col)
+    line = lines[row] if row < len(lines) else ""
+
+    def at(r: int, c: int, message: str) -> tuple[int, int, str]:
+        return r + 1, c + 1, message
+
+    # a tab in the indentation of this line or of the line libyaml was reading
+    for r in dict.fromkeys((row, ctx_row)):
+        if r < len(lines):
+            indent = lines[r][: len(lines[r]) - len(lines[r].lstrip(" \t"))]
+            if "\t" in indent:
+                return at(r, indent.index("\t"),
+                          "a tab is used for indentation here; YAML allows only spaces there: "
+                          "replace the tab with spaces")
+    if "quoted scalar" in context and "end of stream" in problem:
+        quote = text[exc.context_mark.index] if exc.context_mark is not None else '"'
+        return at(ctx_row, ctx_col, f"the quote ({quote}) that opens this value is never closed; "
+                  f"end the value with {quote} on this line")
+    if "unknown escape" in problem:
+        return at(row, col, "a backslash (\\) inside double quotes starts an escape such as \\n; "
+                  "write the value in single quotes instead (e.g. 'C:\\docs'), or double the "
+                  "backslash")
+    if "flow sequence" in context or "flow mapping" in context:
+        opening = "[" if "sequence" in context else "{"
+        closing = "]" if opening == "[" else "}"
+        return at(ctx_row, ctx_col, f"the {opening} opened here is not closed: end it with "
+                  f"{closing} on this line (separate the items with ', ', and quote an item "
+                  "that holds a comma or a bracket)")
+    if "cannot start any token" in problem:
+        char = line[col : col + 1] or "?"
+        fixed = _quoted_fix(line)
+        return at(row, col, f"a value cannot start with '{char}' unless it is quoted: "
+                  + (f"write `{fixed}`" if fixed else "put the value in quotes"))
+    if "simple key" in context:
+        explained = _no_space(lines, ctx_row)
+        if explained is not None:
+            return at(*explained)
+        return at(ctx_row, ctx_col, "this line should be `key: value` (a key, a colon, a space, "
+                  "then the value); if it goes on with the text above, indent it further")
+    if "mapping values are not allowed" in problem:
+        head = _KEY_VALUE.match(line)
+        if head is not None and head.end() <= col:  # a second ': ' inside the value
+            key = head.group(2)
+            fixed = _quoted_fix(line)
+            return at(row, col, f"the value of '{key}' holds a colon and a space (': '), which "
+                      "YAML reads as the start of another key; put the value in quotes: "
+                      f"`{fixed.strip()}`")
+    quote = _unclosed_quote(lines, row)
+    if quote is not None:
+        r, c, mark = quote
+        return at(r, c, f"the quote ({mark}) that opens this value is not closed on its line, so "
+                  f"the lines after it are read as part of the text; end the value with {mark}")
+    for r in (row - 1, row):  # `  - id:2` is noticed on the line after it
+        r = _content_row(lines, r) if r < row else r
+        if r is not None and 0 <= r < len(lines):
+            explained = _no_space(lines, r)
+            if explained is not None:
+                return at(*explained)
+    if "did not find expected key" in problem and col > 0:
+        before = line[:col].rstrip()
+        if before.endswith(("\"", "'")):
+            head = _KEY_VALUE.match(line)
+            key = head.group(2) if head else "the value"
+            return at(row, col, f"text follows the closing quote of {key}'s value; a quoted "
+                      "value ends at its closing quote: quote the whole value, e.g. "
+                      f"`{_single_quoted(line)}`")
+    return _indentation(lines, row, problem)
+
+
+def _content_row(lines: list[str], row: int) -> int | None:
+    """The nearest line at or above ``row`` that holds something (not blank, not a comment)."""
+    while row >= 0:
+        stripped = lines[row].strip()
+        if stripped and not stripped.startswith("#"):
+            return row
+        row -= 1
+    return None
+
+
+def _no_space(lines: list[str], row: int) -> tuple[int, int, str] | None:
+    match = _NO_SPACE.match(lines[row])
+    if match is None:
+        return None
+    key, value = match.group(2), match.group(3)
+    return (row, match.end(2), f"missing space after the colon in '{key}:{value}': YAML reads it "
+            f"as one word, not a key and its value; write `{key}: {value}`")
+
+
+def _quoted_fix(line: str) -> str:
+    """``key: value`` with the value in quotes (the line as it should be written)."""
+    head = _KEY_VALUE.match(line)
+    if head is None:
+        stripped = line.strip()
+        dash = "- " if stripped.startswith("- ") else ""
+        return dash + quote(stripped[len(dash):])
+    return f"{head.group(2)}: {quote(line[head.end():].strip())}"
+
+
+def _single_quoted(line: str) -> str:
+    head = _KEY_VALUE.match(line)
+    value = line[head.end():].strip() if head else line.strip()
+    key = f"{head.group(2)}: " if head else ""
+    return key + "'" + value.replace("'", "''") + "'"
+
+
+def _unclosed_quote(lines: list[str], row: int) -> tuple[int, int, str] | None:
+    """A value above ``row`` that opens a quote and does not close it on its line, followed by
+    a line that looks like a key of its own: the quote swallowed it."""
+    for r in range(row - 1, max(row - 200, 0) - 1, -1):
+        line = lines[r]
+        head = _KEY_VALUE.match(line)
+        start = head.end() if head else len(line) - len(line.lstrip(" -"))
+        value = line[start:].strip()
+        if value[:1] not in ("'", '"'):
+            continue
+        mark = value[0]
+        rest = value[1:]
+        closed = (re.search(r'(?<!\\)"', rest.replace("\\\\", "")) is not None if mark == '"'
+                  else "'" in rest.replace("''", ""))
+        if closed:
+            continue
+        after = next((i for i in range(r + 1, min(r + 3, len(lines))) if lines[i].strip()), None)
+        if after is not None and _KEY_LINE.match(lines[after]):
+            return r, start, mark
+    return None
+
+
+def _indentation(lines: list[str], row: int, problem: str) -> tuple[int, int, str] | None:
+    """A line indented to a column that lines up with nothing open above it."""
+    if row >= len(lines) or not lines[row].strip():
+        return None
+    line = lines[row]
+    indent = len(line) - len(line.lstrip(" "))
+    is_item = line.lstrip(" ").startswith("-")
+    open_: list[tuple[int, bool]] = []  # (column, is an item's dash) of what is open above
+    for above in lines[:row]:
+        stripped = above.lstrip(" ")
+        if not stripped or stripped.startswith("#") or above.startswith(("---", "...")):
+            continue
+        col = len(above) - len(stripped)
+        while open_ and open_[-1][0] > col:
+            open_.pop()
+        dash = stripped.startswith("- ") or stripped == "-"
+        while open_ and open_[-1][0] == col and open_[-1][1] != dash and not dash:
+            open_.pop()
+        if not open_ or open_[-1] != (col, dash):
+            open_.append((col, dash))
+        if dash:
+            inner = stripped[1:].lstrip(" ")
+            if inner and _KEY_LINE.match(inner):
+                open_.append((col + len(stripped) - len(inner), False))
+    previous = _content_row(lines, row - 1)
+    prev_indent = None
+    if previous is not None:
+        prev_line = lines[previous]
+        prev_stripped = prev_line.lstrip(" ")
+        prev_indent = len(prev_line) - len(prev_stripped)
+        if prev_stripped.startswith("- "):
+            inner = prev_stripped[2:].lstrip(" ")
+            prev_indent += len(prev_stripped) - len(inner)
+    if "mapping values are not allowed" in problem and prev_indent is not None \
+            and indent > prev_indent:
+        key = line.strip().split(":", 1)[0]
+        return (row + 1, indent + 1,
+                f"this line is indented by {_spaces(indent)}, more than the line above it "
+                f"({prev_indent}), so YAML reads it as part of the value above; indent "
+                f"'{key}:' by {_spaces(prev_indent)} like the keys around it")
+    candidates = sorted({c for c, dash in open_ if dash == is_item})
+    if indent in candidates or not candidates:
+        return None
+    best = min(candidates, key=lambda c: (abs(c - indent), -c))
+    what = "the items (`- `) of this list" if is_item else "the keys at its level"
+    return (row + 1, indent + 1,
+            f"this line is indented by {_spaces(indent)}, which lines up with nothing above "
+            f"it; indent it by {_spaces(best)} like {what}")
+
+
+def _spaces(n: int) -> str:
+    return "1 space" if n == 1 else f"{n} spaces"
 
 
 # Line breaks libyaml counts but editors, grep and GitHub do not: positions from libyaml's marks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
@@ -9,8 +10,9 @@ import typer
 from . import DataOption, app, emit, ledger_dir, say
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
+    from ..models import Ledger
     from ..render import Column
 
 ListingFormat = Literal["table", "json", "csv", "markdown", "yaml"]
@@ -39,6 +41,43 @@ def emit_listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], f
         say(nothing)
         return
     emit(json_chunks(records) if fmt == "json" else listing(records, columns, fmt))
+
+
+@contextmanager
+def browsing(data: str | None) -> Iterator[Ledger]:
+    """The ledger for a command that only reads. A ledger with errors is shown as far as it could
+    be read: first, on stderr, how many errors it has (the first few of them, located) and that
+    `reformctl check` lists them; then the output; then the command fails (exit 1)."""
+    from ..errors import EXIT_PROBLEM, NotFoundError
+    from ..salvage import readable
+    from . import say_error
+
+    found = readable(ledger_dir(data))
+    errors = found.errors
+    if not errors:
+        yield found.ledger
+        return
+    ledger = found.ledger
+    many = "1 error" if len(errors) == 1 else f"{len(errors)} errors"
+    shown = "".join(f"\n{d}" for d in errors[:_SHOWN])
+    more = f"\n... and {len(errors) - _SHOWN} more" if len(errors) > _SHOWN else ""
+    say_error(f"the ledger has {many}, so only what could be read is shown "
+              f"({_count(len(ledger.tasks), 'task')}, {_count(len(ledger.voices), 'statement')})"
+              f":{shown}{more}\n  hint: run `reformctl check` to see every problem, fix them, "
+              "and try again")
+    try:
+        yield ledger
+    except NotFoundError as exc:
+        raise NotFoundError(f"{exc.message} (as far as it could be read)",
+                            hint="it may be where one of the errors above is") from None
+    raise typer.Exit(EXIT_PROBLEM)  # what could be read was shown: the ledger still has errors
+
+
+_SHOWN = 5  # errors named before the output of a broken ledger
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @app.command("list")
@@ -105,7 +144,6 @@ def list_tasks(
     from ..query import list_tasks as choose
     from ..query import parse_date, task_filter, task_record
     from ..render import TASK_COLUMNS
-    from ..loader import open_ledger
 
     if as_of is not None and not overdue:
         raise UsageError("--as-of only applies to --overdue",
@@ -115,10 +153,10 @@ def list_tasks(
         overdue_on=(parse_date(as_of, "--as-of") if as_of else date.today()) if overdue else None,
         due_before=parse_date(due_before, "--due-before") if due_before else None,
     )
-    ledger = open_ledger(ledger_dir(data))
-    tasks = choose(ledger.tasks, flt, sort, reverse, limit)
-    emit_listing([task_record(t) for t in tasks], TASK_COLUMNS, format,
-                 "no tasks match" if ledger.tasks else "the ledger has no tasks")
+    with browsing(data) as ledger:
+        tasks = choose(ledger.tasks, flt, sort, reverse, limit)
+        emit_listing([task_record(t) for t in tasks], TASK_COLUMNS, format,
+                     "no tasks match" if ledger.tasks else "the ledger has no tasks")
 
 
 @app.command()
@@ -139,11 +177,10 @@ def show(
     """
     from ..query import get_task, task_detail, task_key
     from ..render import record, task_view
-    from ..loader import open_ledger
 
     task_key(task)  # a malformed address is a usage error, whatever state the ledger is in
-    ledger = open_ledger(ledger_dir(data))
-    emit(record(task_detail(ledger, get_task(ledger, task)), format, task_view))
+    with browsing(data) as ledger:
+        emit(record(task_detail(ledger, get_task(ledger, task)), format, task_view))
 
 
 @app.command()
@@ -171,7 +208,6 @@ def voices(
     from ..errors import UsageError
     from ..query import get_task, get_voice, task_key, voice_detail, voice_key
     from ..render import VOICE_COLUMNS, record, voice_view
-    from ..loader import open_ledger
 
     if voice is not None and task is not None:
         raise UsageError("give a statement number or --task, not both",
@@ -185,15 +221,15 @@ def voices(
             raise UsageError(f"one statement is shown as text, json or yaml, not {fmt}",
                              hint="without a number, `reformctl voices --format "
                              f"{fmt}` lists them all")
-        ledger = open_ledger(ledger_dir(data))
-        emit(record(voice_detail(ledger, get_voice(ledger, voice)), fmt, voice_view))
+        with browsing(data) as ledger:
+            emit(record(voice_detail(ledger, get_voice(ledger, voice)), fmt, voice_view))
         return
-    ledger = open_ledger(ledger_dir(data))
-    chosen = ledger.voices
-    nothing = "the ledger has no statements"
-    if task is not None:
-        found = get_task(ledger, task)
-        chosen = ledger.voices_for(found.id)
-        nothing = f"no statement bears on task {found.id} ({found.ref})"
-    emit_listing([voice_detail(ledger, v) for v in chosen], VOICE_COLUMNS,
-                 "table" if format in (None, "text") else format, nothing)
+    with browsing(data) as ledger:
+        chosen = ledger.voices
+        nothing = "the ledger has no statements"
+        if task is not None:
+            found = get_task(ledger, task)
+            chosen = ledger.voices_for(found.id)
+            nothing = f"no statement bears on task {found.id} ({found.ref})"
+        emit_listing([voice_detail(ledger, v) for v in chosen], VOICE_COLUMNS,
+                     "table" if format in (None, "text") else format, nothing)

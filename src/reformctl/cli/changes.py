@@ -298,11 +298,11 @@ def log(
     """
     from ..query import get_task, history_records, parse_date
     from ..render import HISTORY_COLUMNS
-    from ..loader import open_ledger
+    from .browse import browsing
 
-    ledger = open_ledger(ledger_dir(data))
-    chosen = get_task(ledger, task) if task is not None else None
-    records = history_records(ledger, chosen, parse_date(since, "--since") if since else None)
-    if limit is not None:
-        records = records[:limit]
-    emit_listing(records, HISTORY_COLUMNS, format, "no history entries match")
+    with browsing(data) as ledger:  # a broken ledger: what could be read, then exit 1
+        chosen = get_task(ledger, task) if task is not None else None
+        records = history_records(ledger, chosen, parse_date(since, "--since") if since else None)
+        if limit is not None:
+            records = records[:limit]
+        emit_listing(records, HISTORY_COLUMNS, format, "no history entries match")
