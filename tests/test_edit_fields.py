@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import run_cli
 
 USER = {"REFORMCTL_USER": "王芳"}
@@ -24,7 +23,7 @@ def block_span(text: str, task_id: int) -> tuple[int, int]:
     """Where a task's lines are in the shipped layout: from its `- id:` line to the next task's
     (or to the end)."""
     start = text.index(f"  - id: {task_id}\n")
-    found = re.search(r"^  (- id: |# )", text[start + 1:], re.M)
+    found = re.search(r"^  (- id: |# )", text[start + 1:], re.MULTILINE)
     return start, start + 1 + found.start() if found else len(text)
 
 
@@ -246,8 +245,8 @@ def test_add_related_records_the_link_in_the_other_tasks_history(ledger):
     (["--add-related", "G3", "--remove-related", "22"],
      "--add-related and --remove-related both name '22'"),
     (["--text", "  "], "--text needs a value; an empty one was given"),
-    (["--title", ""], "--title needs a value; an empty one was given\n  hint: to remove the "
-     "value, use --clear-title"),
+    (["--title", ""], ("--title needs a value; an empty one was given\n  hint: to remove the "
+                       "value, use --clear-title")),
     (["--owner", ""], "hint: to remove the value, use --clear-owner"),
     (["--add-tag", ""], "--add-tag needs a value"),
     (["--add-related", "D3"], "task 3 (D3) cannot be related to itself"),

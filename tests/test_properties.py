@@ -145,7 +145,7 @@ def _block_lists(text: str) -> str:
         pad, items = match.group(1), match.group(2).split(", ")
         return f"{pad}tags:\n" + "".join(f"{pad}  - {item}\n" for item in items)
 
-    return re.sub(r"^( +)tags: \[(.+)\]\n", block, text, flags=re.M)
+    return re.sub(r"^( +)tags: \[(.+)\]\n", block, text, flags=re.MULTILINE)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -12,8 +12,9 @@ from . import DataOption, app, emit, ledger_dir, say
 from .browse import ListingFormatOption, emit_listing
 
 if TYPE_CHECKING:
+    from ..edit import TaskIndex
     from ..models import Task
-    from ..storage import Outcome, Planner
+    from ..storage import Change, Outcome, Planner
 
 USER_ENV = "REFORMCTL_USER"
 
@@ -114,7 +115,7 @@ WriteFormatOption = Annotated[WriteFormat, typer.Option(
     "saying what changed (written, dry_run, added, updated, unchanged). Example: --format json")]
 
 
-def _contradictions(pairs: list[tuple[str, object, str, object]]) -> None:
+def _contradictions(pairs: list[tuple[str, Any, str, Any]]) -> None:
     """Options that ask for opposite things are a usage error, never a silent winner."""
     from ..errors import UsageError
 
@@ -278,7 +279,7 @@ def update(
     who, when = _who(by), _when(at)
     unchanged: list[Task] = []
 
-    def plan(ledger, now):  # runs under the lock, on the ledger as it is then
+    def plan(ledger: TaskIndex, now: datetime) -> Change:  # under the lock, the ledger as it is
         from dataclasses import replace
 
         from ..storage import Change
@@ -368,15 +369,14 @@ def add(
     lvl = parse_level(level)
     who, when = _who(by), _when(at)
 
-    def plan(ledger, now):
+    def plan(ledger: TaskIndex, now: datetime) -> Change:
         from ..storage import Change
 
-        links = list({t.id: t for t in (get_task(ledger, key) for key in related or ())})
-        task = edit.new_task(ledger, lvl, text, {**fields, "related": links}, who, when or now,
-                             note)
+        links = list({t.id: t for t in (get_task(ledger, key) for key in related or ())}.values())
+        task = edit.new_task(ledger, lvl, text, {**fields, "related": [t.id for t in links]}, who,
+                             when or now, note)
         change = Change(added=[task])
-        for other_id in links:  # the other side of each link, recorded in its history
-            other = ledger.task(other_id)
+        for other in links:  # the other side of each link, recorded in its history
             new = edit.apply_update(other, edit.Update(add_related=(task.id,)), who, when or now)
             if new is not None:
                 change.updated.append((other, new))
