@@ -398,3 +398,70 @@ def test_json_errors_stay_on_stderr(ledger):
     result = run_cli("update", "99", "--note", "x", "--format", "json", env=USER)
     assert (result.code, result.stdout) == (1, "")
     assert "no task 99" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# end to end, through the installed command, in a git repository
+
+
+def test_every_field_edited_in_git_changes_only_that_tasks_lines(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("reformctl")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "reformctl"]
+    env = {**os.environ, "REFORMCTL_USER": "王芳", "NO_COLOR": "1", "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env.pop("REFORMCTL_DATA", None)
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([*command, *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, check=True).stdout
+
+    def step(args: list[str], *task_ids: int) -> None:
+        """Run a write, then: git's diff touches only the lines of these tasks; commit."""
+        run(*args)
+        text = (tmp_path / "data" / "tasks.yaml").read_text("utf-8")
+        spans = []  # each task's lines: first line, and the first line after it
+        for task_id in task_ids:
+            start, end = block_span(text, task_id)
+            # (a new task brings the blank line that separates it from the one before)
+            spans.append((text[:start].count("\n"), text[:end].count("\n") + 1))
+        for hunk in re.finditer(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", git(
+                "diff", "-U0", "data/tasks.yaml"), re.MULTILINE):
+            first, count = int(hunk.group(1)), int(hunk.group(2) or 1)
+            if count == 0:  # lines only removed: they stood just after line `first`
+                inside = [lo <= first < hi for lo, hi in spans]
+            else:
+                inside = [lo <= first and first + count <= hi for lo, hi in spans]
+            assert any(inside), (args, hunk.group(0), spans)
+        git("commit", "-qam", " ".join(args))
+
+    run("init", ".")
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "ledger")
+    step(["add", "-l", "D", "区级新任务。", "--due", "2019-06-30"], 30)
+    step(["add", "-l", "F", "区总工会新任务。", "--tag", "x"], 31)
+    step(["add", "-l", "G", "基层新任务。", "--related", "F13"], 32, 31)
+    step(["update", "D8", "--text", "区级新任务：修订。", "--title", "New: revised"], 30)
+    step(["update", "D8", "--owner", "区总工会", "--add-partner", "组织部", "--add-tag", "y"], 30)
+    step(["update", "D8", "--status", "in-progress", "--progress", "20"], 30)
+    step(["update", "D8", "--add-related", "G11"], 30, 32)
+    step(["update", "D8", "--clear-due", "--clear-progress", "--clear-title", "--clear-owner",
+          "--remove-partner", "组织部", "--remove-tag", "y"], 30)
+    step(["update", "G11", "--remove-related", "D8"], 32, 30)
+    proc = subprocess.run([*command, "check", "--strict"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    log = json.loads(run("log", "--format", "json"))
+    assert len([r for r in log if r["ref"] == "D8"]) == 7  # added + 6 updates (incl. unlink)
+    assert {r["ref"] for r in log} == {"D8", "F13", "G11"}
