@@ -385,26 +385,25 @@ def _edit_block_list(block: str, parsed: _Parsed, key: str, old: list[Any], new:
     node = parsed.nodes.get((key,))
     if node is None or node.kind != "block" or not old or not new:
         return None
-    items = [parsed.nodes.get((key, i)) for i in range(len(old))]
-    prefixes = []
-    for item in items:
+    starts = []  # where each item's line starts
+    for i in range(len(old)):
+        item = parsed.nodes.get((key, i))
         if item is None:
             return None
-        prefix = block[line_start(block, item.start):item.start]
+        starts.append(line_start(block, item.start))
+        prefix = block[starts[-1]:item.start]  # "    - "
         if prefix.strip() != "-" or not prefix.lstrip(" ").startswith("-"):
             return None
-        prefixes.append(prefix)
     edits: list[tuple[int, int, str]] = []
     j = 0  # how much of ``new`` the kept items account for
-    for i, item in enumerate(items):
+    for i, start in enumerate(starts):
         if j < len(new) and old[i] == new[j]:
             j += 1
             continue
-        edits.append((line_start(block, item.start),  # type: ignore[union-attr]
-                      _after_line(block, _content_end(parsed.nodes, (key, i))), ""))
+        edits.append((start, _after_line(block, _content_end(parsed.nodes, (key, i))), ""))
     if new[j:]:
         at = _after_line(block, _content_end(parsed.nodes, (key,)))
-        lines = [prefixes[-1] + yamldoc.scalar(v) for v in new[j:]]
+        lines = [prefix + yamldoc.scalar(v) for v in new[j:]]
         edits.append((at, at, _new_lines(block, at, lines, newline)))
     return edits
 
@@ -576,7 +575,7 @@ def apply_update(task: Task, update: Update, by: str, at: Any) -> Task | None:
     entry = HistoryEntry(at=at, by=by, changes=changes, note=update.note,
                          evidence=list(update.evidence))
     history = [*task.history[:position], entry, *task.history[position:]]
-    fields = {k: wanted[k] for k in changes if k in wanted}
+    fields = {k: wanted[k] for k in changes}
     return _new_task({**task.model_dump(), **fields, "history": history})
 
 
