@@ -93,3 +93,53 @@ def test_new_task_numbers():
     new = edit.new_task(index, "grassroots", "新任务", {"due": None}, "b", AT, None)
     assert (new.id, new.seq, new.status) == (6, 4, "todo")
     assert new.history[0].changes == {"status": [None, "todo"]}
+
+
+def test_a_cleared_field_loses_its_lines_and_nothing_else():
+    old = task(title="gloss", owner="区总工会", progress=5)
+    block = ("- id: 1\n  level: district\n  seq: 1\n  text: 建立制度。\n  title: >-\n    two\n"
+             "    lines\n  owner: 区总工会  # 牵头\n  # a comment stays\n  progress: 5\n")
+    old = Task.model_validate({**old.model_dump(), "title": "two lines"})
+    new = old.model_copy(update={"title": None, "owner": None, "progress": None})
+    assert edit.rewrite_block(block, "\n", old, new) == (
+        "- id: 1\n  level: district\n  seq: 1\n  text: 建立制度。\n  # a comment stays\n")
+
+
+def test_a_block_list_keeps_its_items_lines_and_comments():
+    old = task(tags=["a", "b", "c"])
+    block = ("- id: 1\n  level: district\n  seq: 1\n  text: 建立制度。\n  tags:  # themes\n"
+             "    - a\n    # about b\n    - b  # bee\n    - c\n")
+    new = old.model_copy(update={"tags": ["a", "c", "d: e"]})
+    assert edit.rewrite_block(block, "\n", old, new) == (
+        "- id: 1\n  level: district\n  seq: 1\n  text: 建立制度。\n  tags:  # themes\n"
+        "    - a\n    # about b\n    - c\n    - \"d: e\"\n")
+    emptied = old.model_copy(update={"tags": []})
+    assert edit.rewrite_block(block, "\n", old, emptied).endswith("  tags: []\n")
+
+
+def test_list_changes_are_recorded_as_flow_lists():
+    entry = edit.apply_update(task(tags=["a"]), edit.Update(add_tags=("b, c",)), "x", AT).history[0]
+    assert edit.history_lines(entry, 0)[-1] == '    tags: [[a], [a, "b, c"]]'
+
+
+def test_edited_list_removes_everywhere_and_adds_once():
+    assert edit.edited_list(["a", "b", "a", "c"], ("c", "d", "d"), ("a",)) == ["b", "c", "d"]
+
+
+def test_clearing_progress_wins_over_done_setting_it():
+    new = edit.apply_update(task(progress=30), edit.Update(status="done",
+                                                           clear=frozenset({"progress"})), "x", AT)
+    assert (new.status, new.progress) == ("done", None)
+
+
+def test_plan_update_links_both_sides_and_refuses_a_self_link():
+    from reformctl.errors import UsageError
+
+    one, two = task(), task(id=2, seq=2, related=[])
+    changed, unchanged = edit.plan_update([one], edit.Update(add_related=(2,)), "x", AT,
+                                          {2: two}.get)
+    assert [(new.id, new.related, new.history[-1].changes) for _, new in changed] == [
+        (1, [2], {"related": [[], [2]]}), (2, [1], {"related": [[], [1]]})]
+    assert unchanged == []
+    with pytest.raises(UsageError, match="cannot be related to itself"):
+        edit.plan_update([one], edit.Update(add_related=(1,)), "x", AT, {}.get)

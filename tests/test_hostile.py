@@ -663,7 +663,10 @@ def test_add_related_to_the_last_task_of_a_level_keeps_every_line(ledger):
     assert after[:start] == before[:start]
     assert after.endswith(before[end:])
     block = after[start:len(after) - len(before) + end]
-    assert block.startswith(before[start:end].rstrip("\n").replace("related: []", "related: [30]"))
+    # D7 gains the link, and its history records it
+    assert block.startswith(before[start:end].rstrip("\n").replace(
+        "related: []\n    history: []", "related: [30]\n    history:\n      - at: "))
+    assert "        changes:\n          related: [[], [30]]\n\n  - id: 30\n" in block
     assert "\n\n  - id: 30\n    level: district\n    seq: 8\n    text: 新任务。\n" in block
     check = run_cli("check", "--strict")
     assert check.code == 0, check.stdout

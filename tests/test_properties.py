@@ -125,3 +125,96 @@ def test_update_keeps_every_other_task_and_comment(source, picks, update, crlf, 
             assert text_after[:block_start] == text_before[:block_start]
         else:
             assert text_after == text_before
+
+
+# Text people paste into a task: quotes, colons, '#', leading and trailing spaces, CJK full-width
+# punctuation, very long lines; and the characters YAML cares about (SIGNIFICANT).
+AWKWARD = ["\"", "'", ":", ": ", "#", " #", "# ", "  ", " ", "：", "，", "。", "“", "”", "‘", "’",
+           "「", "」", "【", "】", "（", "）", "、", "；", "！", "？", "——", "…", "\u3000",
+           "大都工匠", "- ", "? ", "|", ">", "&a", "*a", "!x", "%", "@", "`",
+           "很长的一行，" * 300, "x" * 5000]
+_awkward_piece = (st.sampled_from(AWKWARD) | st.sampled_from(SIGNIFICANT)
+                  | st.characters(exclude_categories=("Cs",)))
+awkward_text = st.lists(_awkward_piece, max_size=10).map("".join)
+nonempty_awkward = st.lists(_awkward_piece, min_size=1, max_size=10).map("".join)
+
+
+def _block_lists(text: str) -> str:
+    """The same ledger with every non-empty ``tags: [...]`` written as a block list."""
+    import re
+
+    def block(match: re.Match[str]) -> str:
+        pad, items = match.group(1), match.group(2).split(", ")
+        return f"{pad}tags:\n" + "".join(f"{pad}  - {item}\n" for item in items)
+
+    return re.sub(r"^( +)tags: \[(.+)\]\n", block, text, flags=re.MULTILINE)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    source=st.sampled_from([DATA, FIXTURES / "base", FIXTURES / "hostile"]),
+    pick=st.integers(0, 28),
+    text=st.none() | nonempty_awkward,
+    title=st.none() | awkward_text,
+    clear_title=st.booleans(),
+    add_tags=st.lists(nonempty_awkward, max_size=3),
+    remove_existing=st.lists(st.integers(0, 3), max_size=2),
+    block_lists=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_edited_values_read_back_exactly_and_nothing_else_moves(
+        source, pick, text, title, clear_title, add_tags, remove_existing, block_lists, crlf):
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(source, data)
+        path = data / "tasks.yaml"
+        content = path.read_text("utf-8")
+        if block_lists:
+            content = _block_lists(content)
+        path.write_bytes(content.replace("\n", "\r\n" if crlf else "\n").encode("utf-8"))
+        where = LedgerDir(data, "--data")
+        before = load(where)
+        assert before.errors == []
+        tasks = before.ledger.tasks
+        position = pick % len(tasks)
+        old = tasks[position]
+        remove = tuple(old.tags[i] for i in remove_existing if i < len(old.tags))
+        add = tuple(t for t in add_tags if t not in remove)
+        update = edit.Update(text=text, title=None if clear_title else title,
+                             clear=frozenset({"title"}) if clear_title else frozenset(),
+                             add_tags=add, remove_tags=remove)
+        at = datetime(2018, 6, 1, 12, tzinfo=timezone(timedelta(hours=8)))
+
+        def plan(ledger, now):
+            new = edit.apply_update(ledger.task(old.id), update, "测试", at)
+            return Change(updated=[] if new is None else [(ledger.task(old.id), new)])
+
+        outcome = change_ledger(where, plan)
+        after = load(where)
+        assert after.errors == [], [str(d) for d in after.errors]
+        got = after.ledger.task(old.id)
+        # the values asked for, exactly
+        assert got.text == (old.text if text is None else text)
+        assert got.title == (None if clear_title else old.title if title is None else title)
+        expected_tags = [t for t in old.tags if t not in remove]
+        expected_tags += [t for t in dict.fromkeys(add) if t not in expected_tags]
+        assert got.tags == expected_tags
+        if outcome.change.updated:
+            assert got == outcome.change.updated[0][1]
+            changes = got.history[-1].changes
+            if got.text != old.text:
+                assert changes["text"] == [old.text, got.text]
+            if got.tags != old.tags:
+                assert changes["tags"] == [old.tags, got.tags]
+        else:
+            assert got == old
+        # every other task is the same, and every byte outside the task's lines too
+        for other in after.ledger.tasks:
+            if other.id != old.id:
+                assert other == before.ledger.task(other.id)
+        text_before, text_after = before.texts["tasks"].text, after.texts["tasks"].text
+        old_block = edit.task_blocks(text_before, before.task_starts)[position]
+        new_block = edit.task_blocks(text_after, after.task_starts)[position]
+        assert text_after[:new_block.start] == text_before[:old_block.start]
+        assert text_after[new_block.end:] == text_before[old_block.end:]
+        assert ("\r\n" in text_after) == crlf

@@ -12,6 +12,7 @@ Pure: text in, text out. Reading, locking and writing are :mod:`reformctl.transa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,9 +258,11 @@ def flow_list(values: list[Any]) -> str:
 
 
 def change_pair(values: list[Any]) -> str:
-    """``[old, new]`` of a history change; ISO dates unquoted, as people write them."""
+    """``[old, new]`` of a history change; ISO dates unquoted, as people write them; a list
+    field's old and new lists as flow lists (``[[a], [a, b]]``)."""
     return "[" + ", ".join(
-        v if isinstance(v, str) and yamldoc.is_iso_date(v) else yamldoc.scalar(v, flow=True)
+        flow_list(v) if isinstance(v, list)
+        else v if isinstance(v, str) and yamldoc.is_iso_date(v) else yamldoc.scalar(v, flow=True)
         for v in values
     ) + "]"
 
@@ -326,12 +329,23 @@ def rewrite_block(block: str, newline: str, old: Task, new: Task) -> str:
         if key == "history" or old_data[key] == new_data[key]:
             continue
         if new_data[key] is None:
-            raise _unsafe(f"removing {key} is not supported")
+            edits.append(_remove_key(block, parsed, key))
+            continue
+        if isinstance(new_data[key], list):
+            list_edits = _edit_block_list(block, parsed, key, old_data[key], new_data[key],
+                                          newline)
+            if list_edits is not None:
+                edits += list_edits
+                continue
         value = getattr(new, key) if key == "due" else new_data[key]
         edits.append(_set_value(block, parsed, key, value_text(value), key_col, newline))
     if new.history != old.history:
         edits.append(_add_history(block, parsed, old, new, key_col, newline))
-    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+    # From the end backwards, so earlier offsets stay right. Two insertions at one offset (a list
+    # item appended where a missing key's line goes) go in file order: the later one first.
+    order = sorted(range(len(edits)), key=lambda n: (edits[n][0], edits[n][1], n), reverse=True)
+    for n in order:
+        start, end, replacement = edits[n]
         block = block[:start] + replacement + block[end:]
     check = _parse_block(block, newline)
     if _read_task(check.data) != new:
@@ -350,6 +364,48 @@ def _set_value(block: str, parsed: _Parsed, key: str, text: str, key_col: int,
         return _colon(block, node) + 1, _content_end(parsed.nodes, (key,)), " " + text
     at = _insert_point(block, parsed, key)
     return at, at, _new_lines(block, at, [" " * key_col + f"{key}: {text}"], newline)
+
+
+def _remove_key(block: str, parsed: _Parsed, key: str) -> tuple[int, int, str]:
+    """A cleared field: its line (and a multi-line value's lines) removed."""
+    node = parsed.nodes[(key,)]
+    start = line_start(block, node.key_start)
+    if block[start:node.key_start].strip() or node.kind == "block":
+        # the key shares its line with the item's dash (or holds a block collection): keep the
+        # key and write an explicit null instead
+        return _colon(block, node) + 1, _content_end(parsed.nodes, (key,)), " null"
+    return start, _after_line(block, _content_end(parsed.nodes, (key,))), ""
+
+
+def _edit_block_list(block: str, parsed: _Parsed, key: str, old: list[Any], new: list[Any],
+                     newline: str) -> list[tuple[int, int, str]] | None:
+    """A block list (``- item`` lines) edited item by item: removed items' lines go, added
+    items' lines come after the last item; every other line stays. None when the list is not a
+    block list of one-line-started items (the caller then rewrites the value whole)."""
+    node = parsed.nodes.get((key,))
+    if node is None or node.kind != "block" or not old or not new:
+        return None
+    starts = []  # where each item's line starts
+    for i in range(len(old)):
+        item = parsed.nodes.get((key, i))
+        if item is None:
+            return None
+        starts.append(line_start(block, item.start))
+        prefix = block[starts[-1]:item.start]  # "    - "
+        if prefix.strip() != "-" or not prefix.lstrip(" ").startswith("-"):
+            return None
+    edits: list[tuple[int, int, str]] = []
+    j = 0  # how much of ``new`` the kept items account for
+    for i, start in enumerate(starts):
+        if j < len(new) and old[i] == new[j]:
+            j += 1
+            continue
+        edits.append((start, _after_line(block, _content_end(parsed.nodes, (key, i))), ""))
+    if new[j:]:
+        at = _after_line(block, _content_end(parsed.nodes, (key,)))
+        lines = [prefix + yamldoc.scalar(v) for v in new[j:]]
+        edits.append((at, at, _new_lines(block, at, lines, newline)))
+    return edits
 
 
 def _colon(block: str, node: yamldoc.Node) -> int:
@@ -419,20 +475,67 @@ def _new_lines(block: str, at: int, lines: list[str], newline: str) -> str:
 # What a change means (pure): the task after an update, with its history entry
 
 
-@dataclass
+CLEARABLE = ("title", "owner", "due", "progress")  # optional single values a person may remove
+LIST_FIELDS = ("partners", "tags", "related")  # lists a person adds items to and removes them from
+
+
+@dataclass(frozen=True)
 class Update:
-    """What ``reformctl update`` was asked to do (None: leave the field alone)."""
+    """What ``reformctl update`` was asked to do (None or empty: leave the field alone).
+
+    Lists change item by item: ``add_X`` items not yet there are appended, ``remove_X`` items are
+    taken out wherever they stand; the other items keep their order. ``clear`` names the optional
+    fields (:data:`CLEARABLE`) to remove.
+    """
 
     status: str | None = None
     progress: int | None = None
     owner: str | None = None
     due: Any = None  # datetime.date
+    text: str | None = None
+    title: str | None = None
+    clear: frozenset[str] = frozenset()
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    add_partners: tuple[str, ...] = ()
+    remove_partners: tuple[str, ...] = ()
+    add_related: tuple[int, ...] = ()
+    remove_related: tuple[int, ...] = ()
     note: str | None = None
     evidence: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return all(v is None for v in (self.status, self.progress, self.owner, self.due,
-                                       self.note)) and not self.evidence
+                                       self.text, self.title, self.note)) and not (
+            self.clear or self.evidence or any(self.list_edit(f) != ((), ()) for f in LIST_FIELDS))
+
+    def list_edit(self, name: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """The items to add to and remove from the list field ``name``."""
+        return getattr(self, f"add_{name}"), getattr(self, f"remove_{name}")
+
+    def wanted(self, task: Task) -> dict[str, Any]:
+        """The values ``task`` would have afterwards, for every field this update touches."""
+        wanted: dict[str, Any] = {key: None for key in self.clear}
+        for key in ("text", "title", "owner", "due", "status", "progress"):
+            value = getattr(self, key)
+            if value is not None:
+                wanted[key] = value
+        if self.status == "done" and self.progress is None and "progress" not in self.clear:
+            wanted["progress"] = 100
+        for key in LIST_FIELDS:
+            add, remove = self.list_edit(key)
+            if add or remove:
+                wanted[key] = edited_list(getattr(task, key), add, remove)
+        return wanted
+
+
+def edited_list(items: list[Any], add: tuple[Any, ...], remove: tuple[Any, ...]) -> list[Any]:
+    """``items`` without ``remove``, then each of ``add`` that is not there yet."""
+    kept = [item for item in items if item not in remove]
+    for item in add:
+        if item not in kept:
+            kept.append(item)
+    return kept
 
 
 def _plain(value: Any) -> Any:
@@ -442,19 +545,14 @@ def _plain(value: Any) -> Any:
 def apply_update(task: Task, update: Update, by: str, at: Any) -> Task | None:
     """The task after ``update``, with one history entry; None when nothing would change.
 
-    Setting ``done`` sets progress 100 unless a progress is given. A back-dated entry goes in its
-    place in time order; it may not change a field that a later entry changes too (the later
-    entry's "old" value would then be wrong).
+    The entry records every changed field as ``[old, new]`` (lists whole). Setting ``done`` sets
+    progress 100 unless a progress is given (or cleared). A back-dated entry goes in its place in
+    time order; it may not change a field that a later entry changes too (the later entry's "old"
+    value would then be wrong).
     """
-    wanted: dict[str, Any] = {}
-    for key in ("status", "progress", "owner", "due"):
-        value = getattr(update, key)
-        if value is not None:
-            wanted[key] = value
-    if update.status == "done" and update.progress is None:
-        wanted["progress"] = 100
-    changes = {k: [_plain(getattr(task, k)), _plain(v)] for k, v in wanted.items()
-               if getattr(task, k) != v}
+    wanted = update.wanted(task)
+    changes = {k: [_plain(getattr(task, k)), _plain(wanted[k])] for k in KEY_ORDER
+               if k in wanted and getattr(task, k) != wanted[k]}
     recorded = next((e.changes["status"][1] for e in reversed(task.history)
                      if "status" in e.changes), "todo")  # every task starts as todo
     if update.status is not None and "status" not in changes and recorded not in (
@@ -479,6 +577,64 @@ def apply_update(task: Task, update: Update, by: str, at: Any) -> Task | None:
     history = [*task.history[:position], entry, *task.history[position:]]
     fields = {k: wanted[k] for k in changes}
     return _new_task({**task.model_dump(), **fields, "history": history})
+
+
+def plan_update(tasks: list[Task], update: Update, by: str, at: Any,
+                lookup: Callable[[int], Task | None]) -> tuple[list[tuple[Task, Task]], list[Task]]:
+    """``update`` applied to ``tasks`` (named on the command line, each once), and to the other
+    side of every relation it makes or removes: a link is both ways, and each side's history
+    records its own ``related`` change (the other side's entry has no note or evidence).
+
+    Returns the changed tasks as (old, new) and the named tasks that would not change.
+    """
+    from .errors import NotFoundError, UsageError
+
+    named = {task.id for task in tasks}
+    for task in tasks:
+        if task.id in update.add_related or task.id in update.remove_related:
+            raise UsageError(f"task {task.id} ({task.ref}) cannot be related to itself",
+                             hint="name the other task: --add-related ID")
+    changed: list[tuple[Task, Task]] = []
+    unchanged: list[Task] = []
+    for task in tasks:
+        new = apply_update(task, update, by, at)
+        if new is None:
+            unchanged.append(task)
+        else:
+            changed.append((task, new))
+    ids = [task.id for task in tasks]
+    for other_id in dict.fromkeys([*update.add_related, *update.remove_related]):
+        other = lookup(other_id)
+        if other is None:
+            raise NotFoundError(f"no task {other_id} in this ledger")
+        assert other_id not in named
+        side = Update(add_related=tuple(ids) if other_id in update.add_related else (),
+                      remove_related=tuple(ids) if other_id in update.remove_related else ())
+        new = apply_update(other, side, by, at)
+        if new is not None:
+            changed.append((other, new))
+    return changed, unchanged
+
+
+def change_summary(updated: list[tuple[Task, Task]], added: list[Task], unchanged: list[Task],
+                   *, dry_run: bool, written: bool) -> dict[str, Any]:
+    """What a write did (or, with ``dry_run``, would do), as plain data for ``--format json``.
+
+    ``added``: each new task's id, ref, level and seq; ``updated``: each changed task's id, ref
+    and its new history entry (at, by, changes {field: [old, new]}, note, evidence);
+    ``unchanged``: the tasks named that already had the values asked for.
+    """
+    def entry(old: Task, new: Task) -> dict[str, Any]:
+        _, added_entry_ = added_entry(old, new)
+        return {"id": new.id, "ref": new.ref, **added_entry_.model_dump(mode="json")}
+
+    return {
+        "dry_run": dry_run,
+        "written": written,
+        "added": [{"id": t.id, "ref": t.ref, "level": t.level, "seq": t.seq} for t in added],
+        "updated": [entry(old, new) for old, new in updated if old.history != new.history],
+        "unchanged": [{"id": t.id, "ref": t.ref} for t in unchanged],
+    }
 
 
 def new_task(index: TaskIndex, level: str, text: str, fields: dict[str, Any], by: str,

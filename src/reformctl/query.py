@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import NotFoundError, UsageError
 from .models import LEVEL_WORDS, LEVELS, STATUS_WORDS, STATUSES, Ledger, Task, Voice
@@ -85,7 +85,13 @@ def task_key(text: str) -> int | str:
     raise UsageError(f"'{text}' is not a task id or ref", hint=f"write {TASK_FORMS}")
 
 
-def get_task(ledger: Ledger, text: str) -> Task:
+class TaskSource(Protocol):
+    """Anything that finds a task by id or ref: a :class:`Ledger`, or the index a write uses."""
+
+    def task(self, key: int | str) -> Task | None: ...
+
+
+def get_task(ledger: TaskSource, text: str) -> Task:
     """The task ``text`` addresses; UsageError for a malformed address, NotFoundError if absent."""
     key = task_key(text)
     task = ledger.task(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -12,7 +12,9 @@ from . import DataOption, app, emit, ledger_dir, say
 from .browse import ListingFormatOption, emit_listing
 
 if TYPE_CHECKING:
-    from ..transaction import Outcome
+    from ..edit import TaskIndex
+    from ..models import Task
+    from ..transaction import Change, Outcome, Planner
 
 USER_ENV = "REFORMCTL_USER"
 
@@ -106,6 +108,66 @@ def _diff_lines(text: str) -> list[str]:
     return lines
 
 
+WriteFormat = Literal["text", "json"]
+WriteFormatOption = Annotated[WriteFormat, typer.Option(
+    "--format", "-f",
+    help="text: messages on stderr (and add's new id on stdout); json: one object on stdout "
+    "saying what changed (written, dry_run, added, updated, unchanged). Example: --format json")]
+
+
+def _contradictions(pairs: list[tuple[str, Any, str, Any]]) -> None:
+    """Options that ask for opposite things are a usage error, never a silent winner."""
+    from ..errors import UsageError
+
+    for set_name, set_value, other_name, other_value in pairs:
+        if isinstance(set_value, list | tuple):
+            both = [v for v in set_value if v in (other_value or ())]
+            if both:
+                raise UsageError(
+                    f"{set_name} and {other_name} both name '{both[0]}'; give it to one of them")
+        elif set_value is not None and set_value is not False and other_value:
+            raise UsageError(f"{set_name} and {other_name} contradict each other; give one")
+
+
+def _settable(option: str, clear: str, value: str | None) -> str | None:
+    """A value for a field that can be cleared: an empty one points to the clearing option."""
+    from ..errors import UsageError
+
+    if value is not None and not value.strip():
+        raise UsageError(f"{option} needs a value; an empty one was given",
+                         hint=f"to remove the value, use {clear}")
+    return _text(option, value)
+
+
+def _emit_result(outcome: Outcome, unchanged: list[Task], dry_run: bool) -> None:
+    from ..edit import change_summary
+    from ..render import to_json
+
+    emit(to_json(change_summary(outcome.change.updated, outcome.change.added, unchanged,
+                                dry_run=dry_run, written=outcome.written)))
+
+
+def _v(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return "—" if value is None else str(value)
+
+
+def _say_updated(outcome: Outcome) -> None:
+    from .. import edit
+
+    for old, new in outcome.change.updated:
+        _, entry = edit.added_entry(old, new)
+        what = ", ".join(f"{k} {_v(a)} → {_v(b)}" for k, (a, b) in entry.changes.items())
+        say(f"updated task {new.id} ({new.ref}): {what or 'history entry added'}")
+
+
+RelatedOption = Annotated[list[str] | None, typer.Option(
+    metavar="ID", show_default=False,
+    help="A task carrying the same work at another level (id or ref); the link is made both "
+    "ways, and each side's history records it. Repeatable.")]
+
+
 @app.command()
 def update(
     tasks: Annotated[list[str], typer.Argument(
@@ -113,14 +175,46 @@ def update(
     status: Annotated[str | None, typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
         help="New status: todo|in-progress|done|blocked|dropped (or 未开始|进行中|已完成|受阻|已取消). "
-        "done also sets progress 100 unless --progress is given.")] = None,
+        "done also sets progress 100 unless --progress (or --clear-progress) is given.")] = None,
     progress: Annotated[int | None, typer.Option(
         "--progress", "-p", min=0, max=100, metavar="0..100", show_default=False,
         help="Percent done.")] = None,
+    clear_progress: Annotated[bool, typer.Option(
+        "--clear-progress", show_default=False, help="Remove the percent done.")] = False,
     owner: Annotated[str | None, typer.Option(
         metavar="UNIT", show_default=False, help="The lead unit.")] = None,
+    clear_owner: Annotated[bool, typer.Option(
+        "--clear-owner", show_default=False, help="Remove the lead unit.")] = False,
     due: Annotated[str | None, typer.Option(
         metavar="DATE", show_default=False, help="New deadline, YYYY-MM-DD.")] = None,
+    clear_due: Annotated[bool, typer.Option(
+        "--clear-due", show_default=False, help="Remove the deadline.")] = False,
+    text: Annotated[str | None, typer.Option(
+        "--text", metavar="TEXT", show_default=False,
+        help="The task's text, as the plan words it (replaces the whole text).")] = None,
+    title: Annotated[str | None, typer.Option(
+        metavar="TEXT", show_default=False, help="The short English gloss.")] = None,
+    clear_title: Annotated[bool, typer.Option(
+        "--clear-title", show_default=False, help="Remove the short gloss.")] = False,
+    add_tag: Annotated[list[str] | None, typer.Option(
+        "--add-tag", metavar="TAG", show_default=False,
+        help="Add a theme (kept once). Repeatable.")] = None,
+    remove_tag: Annotated[list[str] | None, typer.Option(
+        "--remove-tag", metavar="TAG", show_default=False,
+        help="Remove a theme. Repeatable.")] = None,
+    add_partner: Annotated[list[str] | None, typer.Option(
+        "--add-partner", metavar="UNIT", show_default=False,
+        help="Add a partner unit (kept once). Repeatable.")] = None,
+    remove_partner: Annotated[list[str] | None, typer.Option(
+        "--remove-partner", metavar="UNIT", show_default=False,
+        help="Remove a partner unit. Repeatable.")] = None,
+    add_related: Annotated[list[str] | None, typer.Option(
+        "--add-related", metavar="ID", show_default=False,
+        help="Link a task carrying the same work at another level (id or ref), both ways: each "
+        "side's history records it. Repeatable.")] = None,
+    remove_related: Annotated[list[str] | None, typer.Option(
+        "--remove-related", metavar="ID", show_default=False,
+        help="Unlink a related task, both ways. Repeatable.")] = None,
     note: NoteOption = None,
     evidence: Annotated[list[str] | None, typer.Option(
         "--evidence", "-e", metavar="DOC", show_default=False,
@@ -129,69 +223,92 @@ def update(
     by: ByOption = None,
     at: AtOption = None,
     dry_run: DryRunOption = False,
+    format: WriteFormatOption = "text",
     data: DataOption = None,
 ) -> None:
     """Change tasks and record the change in their history.
 
     Several tasks change together, in one write. Each changed task gets one history entry (when,
     who, changes {field: [old, new]}, note, evidence). A note or evidence alone is an update too.
-    Setting a value a task already has writes nothing and says so.
+    Setting a value a task already has writes nothing and says so. A single value is set with
+    --FIELD and removed with --clear-FIELD; a list gains an item with --add-ITEM and loses one
+    with --remove-ITEM. Options that contradict each other are refused.
 
     \b
     Examples:
       reformctl update 3 --status done --note 已印发 --evidence 区总工会〔2018〕12号.pdf
       reformctl update G3 G4 --status in-progress --by 王芳
       reformctl update F2 --due 2019-03-31 --note 延期至一季度 --dry-run
+      reformctl update D3 --text "广泛开展争当金牌工人活动。" --add-tag craftsmanship
+      reformctl update F4 --add-related G2 --clear-due --format json
     """
     from .. import edit
     from ..errors import UsageError
     from ..query import get_task, parse_date, parse_status
-    from ..transaction import Change, change_ledger
 
+    tags = _texts("--add-tag", add_tag), _texts("--remove-tag", remove_tag)
+    partners = _texts("--add-partner", add_partner), _texts("--remove-partner", remove_partner)
+    _contradictions([
+        ("--owner", owner, "--clear-owner", clear_owner),
+        ("--due", due, "--clear-due", clear_due),
+        ("--title", title, "--clear-title", clear_title),
+        ("--progress", progress, "--clear-progress", clear_progress),
+        ("--add-tag", tags[0], "--remove-tag", tags[1]),
+        ("--add-partner", partners[0], "--remove-partner", partners[1]),
+    ])
     request = edit.Update(
         status=parse_status(status) if status is not None else None,
         progress=progress,
-        owner=_text("--owner", owner),
+        owner=_settable("--owner", "--clear-owner", owner),
         due=parse_date(due, "--due") if due is not None else None,
+        text=_text("--text", text),
+        title=_settable("--title", "--clear-title", title),
+        clear=frozenset(name for name, flag in (
+            ("owner", clear_owner), ("due", clear_due), ("title", clear_title),
+            ("progress", clear_progress)) if flag),
+        add_tags=tuple(tags[0]), remove_tags=tuple(tags[1]),
+        add_partners=tuple(partners[0]), remove_partners=tuple(partners[1]),
         note=_text("--note", note),
         evidence=tuple(_texts("--evidence", evidence)),
     )
-    if request.is_empty():
+    if request.is_empty() and not add_related and not remove_related:
         raise UsageError(
             "nothing to update: give at least one of --status, --progress, --owner, --due, "
-            "--note, --evidence")
+            "--text, --title, --add-tag, --add-partner, --add-related (or their --remove-/"
+            "--clear- forms), --note, --evidence")
     who, when = _who(by), _when(at)
-    unchanged: list[str] = []
+    unchanged: list[Task] = []
 
-    def plan(ledger, now):  # runs under the lock, on the ledger as it is then
-        change = Change()
-        seen = set()
-        for key in tasks:
-            task = get_task(ledger, key)
-            if task.id in seen:
-                continue
-            seen.add(task.id)
-            new = edit.apply_update(task, request, who, when or now)
-            if new is None:
-                unchanged.append(f"task {task.id} ({task.ref})")
-            else:
-                change.updated.append((task, new))
-        return change
+    def plan(ledger: TaskIndex, now: datetime) -> Change:  # under the lock, the ledger as it is
+        from dataclasses import replace
 
-    where = ledger_dir(data)
-    outcome = change_ledger(where, plan, dry_run=dry_run, on_wait=say)
-    for name in unchanged:
-        say(f"{name} already has these values: nothing to write for it")
+        from ..transaction import Change
+
+        named = list({t.id: t for t in (get_task(ledger, key) for key in tasks)}.values())
+        links = [get_task(ledger, key).id for key in add_related or ()]
+        unlinks = [get_task(ledger, key).id for key in remove_related or ()]
+        _contradictions([("--add-related", links, "--remove-related", unlinks)])
+        resolved = replace(request, add_related=tuple(dict.fromkeys(links)),
+                           remove_related=tuple(dict.fromkeys(unlinks)))
+        updated, same = edit.plan_update(named, resolved, who, when or now, ledger.task)
+        unchanged[:] = same
+        return Change(updated=updated)
+
+    outcome = _change(data, plan, dry_run)
+    if format == "json":
+        _emit_result(outcome, unchanged, dry_run)
+        return
+    for task in unchanged:
+        say(f"task {task.id} ({task.ref}) already has these values: nothing to write for it")
     _report(outcome, dry_run)
     if outcome.written:
-        for old, new in outcome.change.updated:
-            _, entry = edit.added_entry(old, new)
-            what = ", ".join(f"{k} {_v(a)} → {_v(b)}" for k, (a, b) in entry.changes.items())
-            say(f"updated task {new.id} ({new.ref}): {what or 'history entry added'}")
+        _say_updated(outcome)
 
 
-def _v(value: object) -> str:
-    return "—" if value is None else str(value)
+def _change(data: str | None, plan: Planner, dry_run: bool) -> Outcome:
+    from ..transaction import change_ledger
+
+    return change_ledger(ledger_dir(data), plan, dry_run=dry_run, on_wait=say)
 
 
 @app.command()
@@ -215,29 +332,28 @@ def add(
         min=0, max=100, metavar="0..100", show_default=False, help="Percent done.")] = None,
     tag: Annotated[list[str] | None, typer.Option(
         metavar="TAG", show_default=False, help="A theme. Repeatable.")] = None,
-    related: Annotated[list[str] | None, typer.Option(
-        metavar="ID", show_default=False,
-        help="A task carrying the same work at another level (id or ref); the link is made "
-        "both ways. Repeatable.")] = None,
+    related: RelatedOption = None,
     note: NoteOption = None,
     by: ByOption = None,
     at: AtOption = None,
     dry_run: DryRunOption = False,
+    format: WriteFormatOption = "text",
     data: DataOption = None,
 ) -> None:
     """Add a task at a level, with the next free id and the next number in its level.
 
     The new task goes after the last task of its level; its history starts with an entry that
-    records its creation. Prints the new task's id on stdout.
+    records its creation. Prints the new task's id on stdout (with --format json, an object with
+    its id and ref, and the related tasks whose history recorded the link).
 
     \b
     Examples:
       reformctl add --level grassroots "在全区推行职工书屋建设。" --due 2018-12-31 --tag services
       reformctl add -l F "建立工会经费使用公示制度。" --related G4 --owner 经审会
+      reformctl add -l D "新任务。" --format json
     """
     from .. import edit
     from ..query import get_task, parse_date, parse_level, parse_status
-    from ..transaction import Change, change_ledger
 
     text = _texts("the task text", [text])[0]
     note = _text("--note", note)
@@ -253,22 +369,23 @@ def add(
     lvl = parse_level(level)
     who, when = _who(by), _when(at)
 
-    def plan(ledger, now):
-        links = []
-        for key in related or ():
-            other = get_task(ledger, key)
-            if other.id not in [t.id for t in links]:
-                links.append(other)
-        task = edit.new_task(ledger, lvl, text,
-                             {**fields, "related": [t.id for t in links]}, who, when or now, note)
+    def plan(ledger: TaskIndex, now: datetime) -> Change:
+        from ..transaction import Change
+
+        links = list({t.id: t for t in (get_task(ledger, key) for key in related or ())}.values())
+        task = edit.new_task(ledger, lvl, text, {**fields, "related": [t.id for t in links]}, who,
+                             when or now, note)
         change = Change(added=[task])
-        for other in links:
-            if task.id not in other.related:
-                change.updated.append(
-                    (other, other.model_copy(update={"related": [*other.related, task.id]})))
+        for other in links:  # the other side of each link, recorded in its history
+            new = edit.apply_update(other, edit.Update(add_related=(task.id,)), who, when or now)
+            if new is not None:
+                change.updated.append((other, new))
         return change
 
-    outcome = change_ledger(ledger_dir(data), plan, dry_run=dry_run, on_wait=say)
+    outcome = _change(data, plan, dry_run)
+    if format == "json":
+        _emit_result(outcome, [], dry_run)
+        return
     _report(outcome, dry_run)
     task = outcome.change.added[0]
     if outcome.written:
