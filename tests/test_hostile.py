@@ -319,20 +319,6 @@ def test_hostile_input_is_refused_by_every_command(name, outside):
     assert_refused_everywhere(data, case.where, case.code, case.args)
 
 
-@pytest.fixture(autouse=True)
-def _command_built_once(monkeypatch):
-    """typer rebuilds the click command from the app on every invocation (~18 ms of ~24 ms);
-    build it once so these many invocations stay quick. Same app, same error handling."""
-    import typer.testing
-
-    from reformctl.cli import app
-
-    built = typer.testing._get_command(app)
-    real = typer.testing._get_command
-    monkeypatch.setattr(typer.testing, "_get_command",
-                        lambda typer_app: built if typer_app is app else real(typer_app))
-
-
 class _Hung(Exception):
     pass
 

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Diagnostic, Location, Severity
 from .models import (
-    STATUS_WORDS,
     LEVEL_WORDS,
+    STATUS_WORDS,
     HistoryEntry,
     Meeting,
     Plan,

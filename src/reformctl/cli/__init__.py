@@ -12,8 +12,6 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError
-from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from .. import __version__
@@ -36,8 +34,11 @@ class _Group(TyperGroup):
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
-        except ClickUsageError as exc:
-            _usage_failure(exc, exc.ctx.command_path if exc.ctx else "reformctl")
+        except Exception as exc:
+            if not _is_usage_error(exc):
+                raise
+            ctx = getattr(exc, "ctx", None)
+            _usage_failure(exc, ctx.command_path if ctx else "reformctl")
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -45,18 +46,19 @@ class _Group(TyperGroup):
         except ReformctlError as exc:
             say_error(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except ClickUsageError as exc:
-            path = exc.ctx.command_path if exc.ctx else ctx.command_path
-            if ctx.invoked_subcommand and path == ctx.command_path:
-                path = f"{path} {ctx.invoked_subcommand}"
-            _usage_failure(exc, path)
         except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
             raise
         except BrokenPipeError:
             _silence_stdout()
             raise typer.Exit(EXIT_PROBLEM) from None
-        except Exception as exc:  # a bug, not the user's doing
-            # click's own exceptions (usage errors, --help) carry an exit code: let click show them
+        except Exception as exc:  # a usage error, or a bug (not the user's doing)
+            if _is_usage_error(exc):
+                where = getattr(exc, "ctx", None)
+                path = where.command_path if where else ctx.command_path
+                if ctx.invoked_subcommand and path == ctx.command_path:
+                    path = f"{path} {ctx.invoked_subcommand}"
+                _usage_failure(exc, path)
+            # click's other exceptions (--help, aborts) carry an exit code: let click show them
             if os.environ.get(DEBUG_ENV) or hasattr(exc, "exit_code"):
                 raise
             say_error(
@@ -67,9 +69,19 @@ class _Group(TyperGroup):
             raise typer.Exit(EXIT_PROBLEM) from None
 
 
-def _usage_failure(exc: ClickUsageError, command: str) -> NoReturn:
+def _is_usage_error(exc: BaseException) -> bool:
+    """A usage error of the command-line parser (click's, vendored in typer >= 0.26 or not).
+
+    Told by what it has, not by its class: the class lives in a private module of typer
+    (``typer._click``) or in click, which typer no longer depends on. Every version raises
+    usage errors with ``exit_code`` 2 and a ``format_message()``.
+    """
+    return getattr(exc, "exit_code", None) == 2 and callable(getattr(exc, "format_message", None))
+
+
+def _usage_failure(exc: Any, command: str) -> NoReturn:
     """Show click's usage error like ours (message, hint), or let click show help it carries."""
-    if isinstance(exc, NoArgsIsHelpError):
+    if type(exc).__name__ == "NoArgsIsHelpError":  # as typer itself tells it (rich_utils)
         raise exc
     message = exc.format_message().replace("Value error, ", "").strip()
     message = message[:1].lower() + message[1:]

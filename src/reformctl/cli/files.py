@@ -176,7 +176,8 @@ def init(
     Example:
       reformctl init my-ledger && cd my-ledger && reformctl check
     """
-    from ..storage import display, init as write_sample
+    from ..storage import display
+    from ..storage import init as write_sample
 
     target = write_sample(directory)
     say(f"wrote {display(target / 'tasks.yaml')} and {display(target / 'voices.yaml')}; "

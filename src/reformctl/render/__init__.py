@@ -121,7 +121,6 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
              align: Sequence[str] | None = None) -> str:
     """A GitHub table whose source lines up, wide (CJK) characters included."""
     from tabulate import tabulate
-
     from wcwidth import wcswidth
 
     cells = [md_cell(h) for h in headers]
