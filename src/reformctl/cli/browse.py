@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 
     from ..render import Column
 
-ListingFormat = Literal["table", "json", "csv", "markdown", "yaml"]
-RecordFormat = Literal["text", "json", "yaml"]
-AnyFormat = Literal["table", "text", "json", "csv", "markdown", "yaml"]
+from ..render.formats import ListingFormat, RecordFormat  # noqa: E402
+from ..render.formats import ListingOrRecordFormat as AnyFormat  # noqa: E402
+
 SortKey = Literal["id", "due", "status", "level", "progress"]
 
 ListingFormatOption = Annotated[

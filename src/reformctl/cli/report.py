@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 import typer
 
+from ..render.formats import ReportFormat
 from . import DataOption, app, emit, ledger_dir, say
 
-ReportFormat = Literal["text", "markdown", "html", "json", "csv", "xlsx"]
 Lang = Literal["zh", "en"]
 
 

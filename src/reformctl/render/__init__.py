@@ -27,13 +27,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..yamldoc import UNSAFE, dump
+from .formats import LISTING_FORMATS, RECORD_FORMATS
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-LISTING_FORMATS = ("table", "json", "csv", "markdown", "yaml")
-RECORD_FORMATS = ("text", "json", "yaml")
+__all__ = ["LISTING_FORMATS", "RECORD_FORMATS"]
 
 STATUS_STYLE = {
     "todo": "",
@@ -43,15 +42,31 @@ STATUS_STYLE = {
     "dropped": "dim",
 }
 
-_VISIBLE = {
-    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in UNSAFE
-}
-_JSON_ESCAPE = {code: f"\\u{code:04x}" for code in UNSAFE}
+_TABLES: dict[str, dict[int, str]] = {}
+
+
+def _escapes(kind: str) -> dict[int, str]:
+    """Translation tables for the characters yamldoc.UNSAFE names (built on first use: yamldoc
+    is not imported at start-up)."""
+    if not _TABLES:
+        from ..yamldoc import UNSAFE
+
+        _TABLES["visible"] = {
+            code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in UNSAFE}
+        _TABLES["json"] = {code: f"\\u{code:04x}" for code in UNSAFE}
+        # a diagnostic or a one-line field: line breaks and tabs escaped too
+        _TABLES["inert"] = {**_TABLES["visible"], 0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+    return _TABLES[kind]
 
 
 def visible(text: str) -> str:
     """``text`` with every character that could act on a terminal shown as an escape."""
-    return text.translate(_VISIBLE)
+    return text.translate(_escapes("visible"))
+
+
+def inert(text: str) -> str:
+    """``text`` on one line, every character that could act on a terminal or a log escaped."""
+    return text.translate(_escapes("inert"))
 
 
 def cell_text(value: Any, sep: str = ", ") -> str:
@@ -71,7 +86,7 @@ def cell_text(value: Any, sep: str = ", ") -> str:
 
 def to_json(data: Any) -> str:
     text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
-    return text.translate(_JSON_ESCAPE) + "\n"
+    return text.translate(_escapes("json")) + "\n"
 
 
 def _json_default(value: Any) -> Any:
@@ -83,6 +98,8 @@ def _json_default(value: Any) -> Any:
 
 
 def to_yaml(data: Any) -> str:
+    from ..yamldoc import dump
+
     return dump(json.loads(to_json(data)))
 
 

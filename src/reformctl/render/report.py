@@ -24,7 +24,6 @@ from ..errors import ReformctlError
 from ..models import STATUS_ZH, STATUSES
 from . import Column, cell_text, md_cell, md_table, rich_table, text, to_csv, to_json
 
-REPORT_FORMATS = ("text", "markdown", "html", "json", "csv", "xlsx")
 LANGS = ("zh", "en")
 TEXT_WIDTH = 100  # columns of the text report when it is not drawn on a terminal
 
