@@ -89,21 +89,10 @@ def _text(option: str, value: str | None) -> str | None:
 def _report(outcome: Outcome, dry_run: bool) -> None:
     """The diff for --dry-run; otherwise one line per changed task, on stderr."""
     if dry_run:
-        import difflib
+        from ..render.diff import unified_diff
 
-        emit("".join(difflib.unified_diff(
-            _diff_lines(outcome.before), _diff_lines(outcome.after),
-            fromfile=f"a/{outcome.path}", tofile=f"b/{outcome.path}")))
+        emit(unified_diff(outcome.before, outcome.after, outcome.path))
         say("dry run: nothing was written")
-
-
-def _diff_lines(text: str) -> list[str]:
-    """Lines as diff and patch count them (at \n only), the last one marked if it has no \n."""
-    lines = [line + "\n" for line in text.split("\n")]
-    last = lines.pop()[:-1]
-    if last:
-        lines.append(last + "\n\\ No newline at end of file\n")
-    return lines
 
 
 @app.command()

@@ -78,7 +78,7 @@ def report(
     """
     from ..errors import UsageError
     from ..query import parse_date, parse_level
-    from ..render.report import render_report, text_view
+    from ..render.report import render_report, terminal_view
     from ..reports import build_report
     from ..storage import display, open_ledger
 
@@ -105,8 +105,8 @@ def report(
         from . import console
 
         out = console()
-        out.width = max(out.width, 100)
-        out.print(text_view(data_, language))
+        view, out.width = terminal_view(data_, language, out.width)
+        out.print(view)
         return
     content = render_report(data_, format, language)
     if output is not None:

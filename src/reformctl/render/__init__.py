@@ -80,6 +80,19 @@ def cell_text(value: Any, sep: str = ", ") -> str:
     return visible(str(value))
 
 
+def when(at: str) -> str:
+    """A history time as every view shows it: ``2018-05-02 10:00+08:00``, to the minute, in the
+    offset it was recorded in (``Z`` is ``+00:00``). The day an entry counts for (``log
+    --since``, ``report --as-of``) is its day in that offset, so the time shown is never on
+    another day than where it is counted, and the output does not depend on the machine."""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(at)
+    offset = moment.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
+    return f"{moment:%Y-%m-%d %H:%M}{offset}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Structured formats
 
@@ -559,8 +572,7 @@ def _history(entries: Sequence[dict[str, Any]]) -> Any:
         return Padding(text("(no recorded changes)", "dim"), (0, 0, 0, 2))
     parts: list[Any] = []
     for entry in entries:
-        when = str(entry.get("at", "")).replace("T", " ", 1)
-        head = text(when, "bold")
+        head = text(when(str(entry["at"])) if entry.get("at") else "", "bold")
         head.append(text(f"  {entry.get('by', '')}"))
         rows: list[tuple[str, Any]] = []
         for field_name, change in (entry.get("changes") or {}).items():
@@ -649,8 +661,7 @@ def _note_and_evidence(record: dict[str, Any]) -> str:
 
 HISTORY_COLUMNS = (
     # on screen to the minute, with its UTC offset (the full time is in JSON, CSV and YAML)
-    Column("When", lambda r: f"{r['at'][:16].replace('T', ' ')} {r['at'][19:] or 'UTC'}",
-           export=lambda r: r["at"]),
+    Column("When", lambda r: when(r["at"]), export=lambda r: r["at"]),
     Column("Task", lambda r: r["ref"]),
     Column("By", lambda r: r["by"]),
     Column("Changes", _changes_text, fold=True, export=lambda r: _changes_text(r, "; ")),

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import ReformctlError
 from ..models import STATUS_ZH, STATUSES
-from . import Column, cell_text, md_cell, md_table, rich_table, text, to_csv, to_json
+from . import Column, cell_text, md_cell, md_table, rich_table, text, to_csv, to_json, when
 
 LANGS = ("zh", "en")
 TEXT_WIDTH = 100  # columns of the text report when it is not drawn on a terminal
@@ -204,14 +204,6 @@ def bar(pct: float | None, width: int, *, empty: str = "░") -> str:
     return filled + empty * (width - len(filled))
 
 
-def when(at: str) -> str:
-    """A history time as ``2018-05-02 10:00+08:00`` (the offset it was recorded in)."""
-    moment = datetime.fromisoformat(at)
-    offset = moment.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-    return f"{moment:%Y-%m-%d %H:%M}{offset}"
-
-
 def change_text(words: _Words, name: str, old: Any, new: Any) -> str:
     def show(value: Any) -> str:
         if value is None or value == "" or value == []:
@@ -357,6 +349,13 @@ def _task_columns(words: _Words, *, owner: bool = True,
         cols.append(Column(words("owner"), lambda r: dash(r["owner"])))
     cols.append(Column(words("text"), lambda r: r["text"], fold=True))
     return cols
+
+
+def terminal_view(report: dict[str, Any], lang: str, width: int) -> tuple[Any, int]:
+    """The text report for a terminal ``width`` columns wide: the view (in colour) and the width
+    to draw it at, never narrower than the file version's TEXT_WIDTH (on a narrow terminal lines
+    wrap instead of table cells being cut)."""
+    return text_view(report, lang), max(width, TEXT_WIDTH)
 
 
 def text_view(report: dict[str, Any], lang: str) -> Any:
