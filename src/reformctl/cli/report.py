@@ -13,6 +13,7 @@ import typer
 
 from ..render.formats import ReportFormat
 from . import DataOption, app, emit, ledger_dir, say
+from .complete import complete_level
 
 Lang = Literal["zh", "en"]
 
@@ -50,7 +51,7 @@ def report(
         help="Recent activity from this day on (YYYY-MM-DD). Default: 30 days before --as-of.")
     ] = None,
     level: Annotated[str | None, typer.Option(
-        "--level", "-l", metavar="LEVEL",
+        "--level", "-l", metavar="LEVEL", autocompletion=complete_level,
         help="Only this level, in every section: district|federation|grassroots, D|F|G, or "
         "区级|区总工会|基层.")] = None,
     lang: Annotated[Lang | None, typer.Option(
