@@ -50,7 +50,8 @@ class _Group(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from .args import hoist_globals
 
-        return super().parse_args(ctx, hoist_globals(args, GLOBAL_OPTIONS))  # type: ignore[no-any-return]
+        rest: list[str] = super().parse_args(ctx, hoist_globals(args, GLOBAL_OPTIONS))
+        return rest
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         from .args import check_command_line
@@ -226,9 +227,8 @@ def console(stderr: bool = False) -> Any:
 
     plain = os.environ.get("NO_COLOR", "") != ""
     out = Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False,
-                  **({"color_system": None} if plain else {}))
-    if out.width < MIN_WIDTH:  # COLUMNS=0 or a tiny pane: draw at a readable width instead
-        out.width = MIN_WIDTH
+                  color_system=None if plain else "auto")
+    out.width = max(out.width, MIN_WIDTH)  # COLUMNS=0 or a tiny pane: draw at a readable width
     return out
 
 

@@ -102,8 +102,9 @@ def _check(command: Any, args: list[str]) -> list[str]:
             break
         if word.startswith("--"):
             name, eq, inline = word.partition("=")
-            spec = by_name.get(name)
-            if spec is not None:
+            found = by_name.get(name)
+            if found is not None:
+                spec = found
                 if not spec.takes_value:
                     spec.given.append((name, None))
                 elif eq:
@@ -115,9 +116,10 @@ def _check(command: Any, args: list[str]) -> list[str]:
         elif word.startswith("-") and len(word) > 1:
             for j in range(1, len(word)):
                 name = "-" + word[j]
-                spec = by_name.get(name)
-                if spec is None:
+                short = by_name.get(name)
+                if short is None:
                     break
+                spec = short
                 if not spec.takes_value:
                     spec.given.append((name, None))
                     continue

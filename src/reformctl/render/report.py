@@ -174,7 +174,8 @@ class _Words:
     def origin(self, source: dict[str, Any] | None) -> str:
         if not source:
             return ""
-        how = ORIGINS.get(source.get("origin", ""), {}).get(self.lang, source.get("origin", ""))
+        how = str(ORIGINS.get(source.get("origin", ""), {}).get(self.lang,
+                                                                source.get("origin", "")))
         if source.get("origin") == "sample":
             return how
         return f"{source.get('ledger', '')}{self.paren(how)}"
@@ -239,7 +240,7 @@ def statement_heading(words: _Words, statement: dict[str, Any]) -> str:
 
 def speaker_line(words: _Words, statement: dict[str, Any]) -> str:
     role = f" {statement['role']}" if statement.get("role") else ""
-    return statement["speaker"] + words.paren(f"{statement['unit']}{role}")
+    return str(statement["speaker"]) + words.paren(f"{statement['unit']}{role}")
 
 
 def head_fields(report: dict[str, Any], words: _Words) -> list[tuple[str, str]]:
@@ -1032,12 +1033,12 @@ def to_xlsx(report: dict[str, Any], words: _Words) -> bytes:
     summary.row_dimensions[1].height = 22
     row = 2
     merged_width = sum(widths[1:])
-    for label, value in head:
+    for label, said in head:
         put(summary, row, 1, label).font = bold
         summary.cell(row=row, column=1).alignment = top
-        put(summary, row, 2, value).alignment = wrap
+        put(summary, row, 2, said).alignment = wrap
         summary.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(keys))
-        summary.row_dimensions[row].height = XLSX_LINE_HEIGHT * lines(value, merged_width)
+        summary.row_dimensions[row].height = XLSX_LINE_HEIGHT * lines(said, merged_width)
         row += 1
     row += 1
     for col, label in enumerate(headers, 1):
