@@ -87,20 +87,22 @@ def check_command_line(command: Any, args: list[str], path: str) -> list[str]:
 
 def _check(command: Any, args: list[str]) -> list[str]:
     specs = _specs(command)
-    if not specs:
-        return args
     by_name: dict[str, _Spec] = {}
     for spec in specs.values():
         spec.given = []
     for option, spec in _options(command, specs):
         by_name[option] = spec
     out = list(args)
+    positional: list[int] = []
     i = 0
     while i < len(out):
         word = out[i]
         if word == "--":
+            positional += range(i + 1, len(out))
             break
-        if word.startswith("--"):
+        if not word.startswith("-") or word == "-":
+            positional.append(i)
+        elif word.startswith("--"):
             name, eq, inline = word.partition("=")
             found = by_name.get(name)
             if found is not None:
@@ -133,7 +135,26 @@ def _check(command: Any, args: list[str]) -> list[str]:
     for spec in specs.values():
         if not spec.multiple and len(spec.given) > 1:
             raise _repeated(spec)
+    arguments = _arguments(command)
+    if all(nargs == 1 for _, _, nargs in arguments):  # the n-th word is the n-th argument
+        for at, (label, spec, _) in zip(positional, arguments, strict=False):
+            out[at] = _value(spec, label, out[at])
     return out
+
+
+def _arguments(command: Any) -> list[tuple[str, _Spec, int]]:
+    """Each argument of ``command``, in order: its label (``FILE``), what it takes, its nargs."""
+    hints = _hints(getattr(command, "callback", None))
+    found = []
+    for param in getattr(command, "params", ()):
+        if getattr(param, "param_type_name", None) != "argument" or not param.name:
+            continue
+        spec = _Spec(param.name, takes_value=True, multiple=False)
+        if param.name in hints:
+            _describe(spec, hints[param.name])
+        label = getattr(param, "metavar", None) or param.name.upper()
+        found.append((label, spec, getattr(param, "nargs", 1)))
+    return found
 
 
 def _repeated(spec: _Spec) -> UsageError:
@@ -264,9 +285,9 @@ _REWRITES: Sequence[tuple[re.Pattern[str], str]] = (
     (re.compile(r"^No such option:? '?([^\s']+?)'?\.?(?: Did you mean .*)?$", re.S),
      "no such option: {0}"),
     (re.compile(r"^Missing argument '([^']+)'\.?$"), "missing argument '{0}'"),
-    (re.compile(r"^Missing option '([^']+)'(?: / '([^']+)')?\.?$"), "missing option {0}"),
+    (re.compile(r"^Missing option '([^']+)'(?: / '([^']+)')?\.?$"), "missing option '{0}'"),
     (re.compile(r"^Option '([^']+)' requires an argument\.?$"), "{0} needs a value"),
-    (re.compile(r"^Got unexpected extra arguments? \((.*)\)\.?$"),
+    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)\.?$"),
      "unexpected extra argument(s): {0}"),
     (re.compile(r"^No such command '([^']+)'\.?(?: Did you mean (.*?)\?)?$"),
      "no such command '{0}'"),
