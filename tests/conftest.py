@@ -10,9 +10,14 @@ from typing import Any
 
 import pytest
 import typer.main
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from reformctl.cli import app
+
+# No deadlines: on a loaded CI machine a slow first example is not a bug (no timing assertions).
+settings.register_profile("reformctl", deadline=None)
+settings.load_profile("reformctl")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
