@@ -198,9 +198,8 @@ DataOption = Annotated[
 ]
 
 SAMPLE_NOTICE = (
-    "reformctl: no ledger here (no --data, no $REFORMCTL_DATA, no data/tasks.yaml in this "
-    "directory or above): showing the sample packaged with reformctl; `reformctl init` starts "
-    "your own"
+    "reformctl: no ledger found (no --data, no $REFORMCTL_DATA, no data/ here or above): "
+    "showing the packaged sample; `reformctl init` starts your own"
 )
 
 
