@@ -19,9 +19,6 @@ when the terminal is too narrow for a table, and never ends a line with padding.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -98,6 +95,8 @@ def when(at: str) -> str:
 
 
 def to_json(data: Any) -> str:
+    import json
+
     text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
     return text.translate(_escapes("json")) + "\n"
 
@@ -111,6 +110,8 @@ def _json_default(value: Any) -> Any:
 
 
 def to_yaml(data: Any) -> str:
+    import json
+
     from ..yamldoc import dump
 
     return dump(json.loads(to_json(data)))
@@ -127,6 +128,9 @@ def csv_cell(value: Any) -> Any:
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
