@@ -365,6 +365,8 @@ def test_completion_end_to_end(ledger):
     assert _complete(f"reformctl --data {elsewhere} log ") == ["1", "D1", "2", "F1", "3", "G1"]
     assert _complete(f"reformctl voices --data {elsewhere} --task ") == [
         "1", "D1", "2", "F1", "3", "G1"]
+    assert _complete(f"reformctl --data {elsewhere} lo") == ["log"]  # the command not typed yet
+    assert "show" in _complete("reformctl --data ")
 
 
 def test_every_level_status_and_task_parameter_completes():

@@ -50,7 +50,9 @@ class _Group(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from .args import hoist_globals
 
-        rest: list[str] = super().parse_args(ctx, hoist_globals(args, GLOBAL_OPTIONS))
+        # while completing, a command line is unfinished: the command may not be typed yet
+        hoisted = hoist_globals(args, GLOBAL_OPTIONS, strict=not ctx.resilient_parsing)
+        rest: list[str] = super().parse_args(ctx, hoisted)
         return rest
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:

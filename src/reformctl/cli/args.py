@@ -45,8 +45,10 @@ class _Spec:
     given: list[tuple[str, str | None]] = field(default_factory=list)  # (as written, value)
 
 
-def hoist_globals(args: list[str], global_options: Mapping[str, Any]) -> list[str]:
-    """Move global options written before the command name to just after it."""
+def hoist_globals(args: list[str], global_options: Mapping[str, Any], *,
+                  strict: bool = True) -> list[str]:
+    """Move global options written before the command name to just after it. With no command
+    name after them: a usage error, or (``strict=False``, while completing) they are dropped."""
     moved: list[str] = []
     kept: list[str] = []
     i = 0
@@ -68,7 +70,7 @@ def hoist_globals(args: list[str], global_options: Mapping[str, Any]) -> list[st
         return args
     rest = args[i:]
     if not rest or rest[0] == "--":
-        if any(word in ("-h", "--help", "--version") for word in kept):
+        if not strict or any(word in ("-h", "--help", "--version") for word in kept):
             return kept + rest
         names = ", ".join(dict.fromkeys(w.split("=", 1)[0] for w in moved if w.startswith("-")))
         raise UsageError(f"{names} goes with a command, and none was given",
