@@ -1,11 +1,13 @@
 # Two entry points (see README "Quick start"): `make demo` and `make test`.
 # Both create ./.venv with only Python's own venv + pip, so they work on a fresh machine.
+# CI (.ci/run) also runs `make lint` and `make test-lowest`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOWEST := .venv-lowest
 
-.PHONY: demo test install clean
+.PHONY: demo test install lint test-lowest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,5 +24,28 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# ruff and mypy --strict, with the versions and configuration in pyproject.toml
+$(VENV)/.lint: $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,xlsx,lint]'
+	touch $(VENV)/.lint
+
+lint: $(VENV)/.lint
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
+
+# The suite on the lowest versions pyproject.toml declares for its direct dependencies (uv's
+# lowest-direct resolution), so a floor that no longer works fails here, not on a user's machine.
+# The README reference is left out: it is --help as the newest typer lays it out.
+test-lowest:
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet uv
+	$(LOWEST)/bin/python -m uv pip install --quiet --python $(LOWEST)/bin/python \
+		--resolution lowest-direct -e '.[test,xlsx]'
+	$(LOWEST)/bin/python -m uv pip list --python $(LOWEST)/bin/python 2>/dev/null \
+		| grep -iE '^(typer|rich|pydantic|pyyaml|tabulate|wcwidth|filelock|click) '
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider \
+		--deselect tests/test_docs.py::test_readme_reference_matches_help
+
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LOWEST) build src/*.egg-info .pytest_cache .hypothesis

@@ -351,9 +351,10 @@ def test_malformed_task_ref_is_a_usage_error_with_the_valid_forms(ledger):
     (2, ("list", "--as-of", "2019-01-01"), "--as-of only applies to --overdue"),
     (2, ("list", "--limit", "-1"), "--limit -1 is negative"),
     (2, ("list", "--owner", ""), "--owner needs some text"),
-    (2, ("list", "--format", "html"), "invalid value for '--format' / '-f': 'html' is not one"),
-    (2, ("list", "--sort", "owner"), "invalid value for '--sort': 'owner' is not one of 'id'"),
-    (2, ("list", "--limit", "many"), "invalid value for '--limit'"),
+    (2, ("list", "--format", "html"),
+     "--format 'html' is not one of: table, json, csv, markdown, yaml"),
+    (2, ("list", "--sort", "owner"), "--sort 'owner' is not one of: id, due, status, level, progress"),
+    (2, ("list", "--limit", "many"), "--limit takes a whole number, not 'many'"),
     (2, ("list", "--colour"), "no such option: --colour"),
     (2, ("show",), "missing argument 'ID'"),
     (2, ("lst",), "no such command 'lst'"),
@@ -375,18 +376,36 @@ def test_usage_error_hint_names_the_command(ledger):
 COMMAND = typer.main.get_command(app)
 
 
+def declared_help(name: str) -> dict[str, str]:
+    """Each parameter's help as the command declares it (``typer.Option(help=...)``): read from
+    the declarations, as where typer keeps an argument's help differs between its versions."""
+    import inspect
+    import typing
+
+    hints = typing.get_type_hints(inspect.unwrap(COMMAND.commands[name].callback),
+                                  include_extras=True)
+    found = {}
+    for param, hint in hints.items():
+        for extra in getattr(hint, "__metadata__", ()):
+            if hasattr(extra, "param_decls"):
+                found[param] = extra.help or ""
+    return found
+
+
 @pytest.mark.parametrize("name", sorted(COMMAND.commands))
 def test_every_command_has_an_example_and_every_option_has_help(name):
     command = COMMAND.commands[name]
     assert "Example" in (command.help or ""), name
+    helps = declared_help(name)
     for param in command.params:
-        assert (getattr(param, "help", None) or "").strip(), f"{name} {param.name}"
+        assert helps.get(param.name, "").strip(), f"{name} {param.name}"
 
 
 @pytest.mark.parametrize("name", ["list", "show", "voices"])
 def test_every_browse_option_and_argument_has_an_example(name):
+    helps = declared_help(name)
     for param in COMMAND.commands[name].params:
-        assert "Example" in param.help, f"{name} {param.name}"
+        assert "Example" in helps.get(param.name, ""), f"{name} {param.name}"
 
 
 @pytest.mark.parametrize("name", ["list", "show", "voices"])

@@ -95,7 +95,8 @@ def test_check_never_passes_on_the_packaged_sample(outside):
 def test_on_a_terminal_the_line_and_a_caret_under_the_column(outside):
     """Wide characters count two cells: the caret still sits under the problem."""
     broken_ledger("invalid-status", outside)
-    result = run_cli("check", env={"NO_COLOR": "1", "TTY_COMPATIBLE": "1"})  # a terminal, no colour
+    # a terminal, no colour (TTY_COMPATIBLE: rich >= 14; FORCE_COLOR: rich 13)
+    result = run_cli("check", env={"NO_COLOR": "1", "TTY_COMPATIBLE": "1", "FORCE_COLOR": "1"})
     lines = [line for line in result.stdout.split("\n") if line]
     assert lines[0].startswith("data/tasks.yaml:13:13: error[invalid-value]")
     assert lines[1] == "    13 |     status: 已完成"

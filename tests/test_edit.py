@@ -88,7 +88,6 @@ def test_nothing_to_change_is_none():
 
 
 def test_new_task_numbers():
-    existing = [task(), task(id=5, level="grassroots", seq=3)]
     index = edit.TaskIndex("", "\n", [1, 5], ["district", "grassroots"], [1, 3], [0, 0])
     new = edit.new_task(index, "grassroots", "新任务", {"due": None}, "b", AT, None)
     assert (new.id, new.seq, new.status) == (6, 4, "todo")

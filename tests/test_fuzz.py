@@ -28,7 +28,6 @@ import re
 import tempfile
 from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -57,23 +56,6 @@ DIAGNOSTIC = re.compile(
     r"(?:error|warning)\[(?P<code>[a-z0-9-]+)\]: ", re.MULTILINE)
 FUZZ = settings(derandomize=True, database=None, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _command_built_once():
-    """typer rebuilds the click command from the app on every invocation (~18 ms of ~24 ms);
-    build it once so the thousands of invocations below stay quick. Same app, same handling."""
-    import typer.testing
-
-    from reformctl.cli import app
-
-    built = typer.testing._get_command(app)
-    patch = pytest.MonkeyPatch()
-    real = typer.testing._get_command
-    patch.setattr(typer.testing, "_get_command",
-                  lambda typer_app: built if typer_app is app else real(typer_app))
-    yield
-    patch.undo()
 
 
 # ---------------------------------------------------------------------------------------------

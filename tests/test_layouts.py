@@ -230,5 +230,5 @@ def test_the_refusal_names_the_task_and_its_line(ledger):
 def test_data_pointing_at_the_directory_init_was_given(outside):
     assert run_cli("init", "ledger").code == 0
     result = run_cli("list", "--data", "ledger")
-    assert result.code == 1 and "give the data directory itself: --data ledger/data" in (
+    assert result.code == 2 and "give the data directory itself: --data ledger/data" in (
         result.stderr)

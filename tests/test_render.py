@@ -24,7 +24,6 @@ from reformctl.render import (
     csv_cell,
     line_breaks,
     listing,
-    md_cell,
     md_table,
     record,
     rich_table,

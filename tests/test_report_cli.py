@@ -505,7 +505,7 @@ def test_copy_of_fixture_report_via_environment(tmp_path, monkeypatch):
 def test_command_offers_every_rendered_format():
     from typing import get_args
 
-    from reformctl.render.report import REPORT_FORMATS
+    from reformctl.render.formats import REPORT_FORMATS
 
     assert get_args(report_cli.ReportFormat) == REPORT_FORMATS == FORMATS
 

@@ -96,7 +96,7 @@ def test_chinese_status_and_given_progress_win_over_done(ledger):
 
 @pytest.mark.parametrize("args, code, message", [
     (["3", "--status", "finished"], 2, "unknown status 'finished'"),
-    (["3", "--progress", "101"], 2, "less than or equal to 100"),
+    (["3", "--progress", "101"], 2, "--progress takes a whole number from 0 to 100, not 101"),
     (["3", "--due", "2018-13-45"], 2, "--due '2018-13-45' is not a real date"),
     (["3", "--at", "yesterday", "--note", "x"], 2, "--at 'yesterday' is not a time"),
     (["3"], 2, "nothing to update"),

@@ -70,7 +70,7 @@ def test_fast_pass_and_located_pass_build_the_same_data():
 
 
 def test_bom_is_accepted_and_remembered():
-    text, diags = yamldoc.decode(codecs.BOM_UTF8 + "a: 1\r\n".encode(), "f.yaml")
+    text, diags = yamldoc.decode(codecs.BOM_UTF8 + b"a: 1\r\n", "f.yaml")
     assert diags == [] and text.bom and text.newline == "\r\n" and text.text == "a: 1\r\n"
 
 

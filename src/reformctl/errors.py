@@ -92,7 +92,8 @@ class LedgerError(ReformctlError):
 
     def __init__(self, diagnostics: list[Diagnostic], message: str | None = None):
         errors = [d for d in diagnostics if d.is_error]
-        shown = "\n".join(str(d) for d in errors[:20])
+        # one line each: a line feed or carriage return quoted from the data is shown escaped
+        shown = "\n".join(str(d).replace("\n", "\\n").replace("\r", "\\r") for d in errors[:20])
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__(
             message or f"the ledger has {len(errors)} error(s):\n{shown}{more}",

@@ -130,7 +130,9 @@ def get_voice(ledger: Ledger, text: str) -> Voice:
 
 @dataclass(frozen=True)
 class TaskFilter:
-    """What ``reformctl list`` keeps. Every given criterion must hold (they narrow one another).
+    """What ``reformctl list`` keeps. Every given criterion must hold (they narrow one another):
+    a task has one level and one status, so of several levels or statuses it matches any; every
+    text criterion given (each owner, each search text, each tag) must match.
 
     Text criteria match case-insensitively after Unicode normalisation (NFKC), so full-width and
     half-width forms (``＋``/``+``, ``Ａ``/``A``) are the same.
@@ -138,30 +140,33 @@ class TaskFilter:
 
     levels: frozenset[str] = frozenset()  # any of them
     statuses: frozenset[str] = frozenset()  # any of them
-    owner: str | None = None  # a substring of the owner or of a partner
+    owner: tuple[str, ...] = ()  # each a substring of the owner or of a partner
     tags: frozenset[str] = frozenset()  # every one of them (a tag matches whole, not in part)
-    search: str | None = None  # a substring of the text, title or owner
+    search: tuple[str, ...] = ()  # each a substring of the text, title or owner
     overdue_on: date | None = None  # due before this day and not done or dropped
     due_before: date | None = None  # due strictly before this day (tasks with no due: never)
 
 
 def task_filter(*, levels: Iterable[str] = (), statuses: Iterable[str] = (),
-                owner: str | None = None, tags: Iterable[str] = (), search: str | None = None,
+                owner: str | Iterable[str] | None = None, tags: Iterable[str] = (),
+                search: str | Iterable[str] | None = None,
                 overdue_on: date | None = None, due_before: date | None = None) -> TaskFilter:
     """A :class:`TaskFilter` from command-line words: levels and statuses in English or Chinese.
 
     Raises :class:`UsageError` for an unknown level or status, or an empty text criterion.
     """
-    for option, value in (("--owner", owner), ("--search", search),
+    owners = (owner,) if isinstance(owner, str) else tuple(owner or ())
+    searches = (search,) if isinstance(search, str) else tuple(search or ())
+    for option, value in (*(("--owner", o) for o in owners), *(("--search", s) for s in searches),
                           *(("--tag", t) for t in tags)):
-        if value is not None and not fold(value):
+        if not fold(value):
             raise UsageError(f"{option} needs some text", hint=f"e.g. {option} {_EXAMPLE[option]}")
     return TaskFilter(
         levels=frozenset(parse_level(v) for v in levels),
         statuses=frozenset(parse_status(v) for v in statuses),
-        owner=owner,
+        owner=owners,
         tags=frozenset(tags),
-        search=search,
+        search=searches,
         overdue_on=overdue_on,
         due_before=due_before,
     )
@@ -180,14 +185,14 @@ def matches(task: Task, flt: TaskFilter) -> bool:
         return False
     if flt.statuses and task.status not in flt.statuses:
         return False
-    if flt.owner is not None:
-        needle = fold(flt.owner)
+    for owner in flt.owner:
+        needle = fold(owner)
         if not any(needle in fold(unit) for unit in [task.owner or "", *task.partners]):
             return False
     if flt.tags and not {fold(t) for t in flt.tags} <= {fold(t) for t in task.tags}:
         return False
-    if flt.search is not None:
-        needle = fold(flt.search)
+    for search in flt.search:
+        needle = fold(search)
         if not any(needle in fold(s) for s in (task.text, task.title, task.owner) if s):
             return False
     if flt.overdue_on is not None and not is_overdue(task, flt.overdue_on):

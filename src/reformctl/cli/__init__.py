@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError
-from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from .. import __version__
@@ -29,16 +28,50 @@ DEBUG_ENV = "REFORMCTL_DEBUG"
 class _Group(TyperGroup):
     """Turns library errors into a message and an exit code, in exactly one place.
 
-    The command line's own usage errors (an unknown option, a value not among the choices, a
-    missing argument) are shown the same way as :class:`~reformctl.errors.UsageError`: one line
-    and a hint, exit 2.
+    It also gives every command the same command line (see :mod:`reformctl.cli.args`): options
+    declared global stand before or after the command, a single-valued option given twice is
+    refused, numbers may be written in full-width digits, and a value the command line cannot
+    take is refused in the house style before typer or click see it. The parser's own usage
+    errors (an unknown option, a missing argument) are shown the same way as
+    :class:`~reformctl.errors.UsageError`: one line and a hint, exit 2.
     """
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
-        except ClickUsageError as exc:
-            _usage_failure(exc, exc.ctx.command_path if exc.ctx else "reformctl")
+        except ReformctlError as exc:
+            say_error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            if not _is_usage_error(exc):
+                raise
+            ctx = getattr(exc, "ctx", None)
+            _usage_failure(exc, ctx.command_path if ctx else "reformctl")
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from .args import hoist_globals
+
+        # while completing, a command line is unfinished: the command may not be typed yet
+        hoisted = hoist_globals(args, GLOBAL_OPTIONS, strict=not ctx.resilient_parsing)
+        rest: list[str] = super().parse_args(ctx, hoisted)
+        return rest
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        from .args import check_command_line
+
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not ctx.resilient_parsing:
+            rest = check_command_line(command, rest, f"{ctx.command_path} {name}")
+        return name, command, rest
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The global options, then the commands (the root's --help)."""
+        rows = [(", ".join(option.decls) + (f" {option.metavar}" if option.metavar else ""),
+                 option.help) for option in GLOBAL_OPTIONS.values()]
+        if rows:
+            with formatter.section("Global options (before or after the command)"):
+                formatter.write_dl(rows)
+        super().format_commands(ctx, formatter)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -46,18 +79,19 @@ class _Group(TyperGroup):
         except ReformctlError as exc:
             say_error(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except ClickUsageError as exc:
-            path = exc.ctx.command_path if exc.ctx else ctx.command_path
-            if ctx.invoked_subcommand and path == ctx.command_path:
-                path = f"{path} {ctx.invoked_subcommand}"
-            _usage_failure(exc, path)
         except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
             raise
         except BrokenPipeError:
             _silence_stdout()
             raise typer.Exit(EXIT_PROBLEM) from None
-        except Exception as exc:  # a bug, not the user's doing
-            # click's own exceptions (usage errors, --help) carry an exit code: let click show them
+        except Exception as exc:  # a usage error, or a bug (not the user's doing)
+            if _is_usage_error(exc):
+                where = getattr(exc, "ctx", None)
+                path = where.command_path if where else ctx.command_path
+                if ctx.invoked_subcommand and path == ctx.command_path:
+                    path = f"{path} {ctx.invoked_subcommand}"
+                _usage_failure(exc, path)
+            # click's other exceptions (--help, aborts) carry an exit code: let click show them
             if os.environ.get(DEBUG_ENV) or hasattr(exc, "exit_code"):
                 raise
             say_error(
@@ -68,15 +102,24 @@ class _Group(TyperGroup):
             raise typer.Exit(EXIT_PROBLEM) from None
 
 
-def _usage_failure(exc: ClickUsageError, command: str) -> NoReturn:
-    """Show click's usage error like ours (message, hint), or let click show help it carries."""
-    if isinstance(exc, NoArgsIsHelpError):
+def _is_usage_error(exc: BaseException) -> bool:
+    """A usage error of the command-line parser (click's, vendored in typer >= 0.26 or not).
+
+    Told by what it has, not by its class: the class lives in a private module of typer
+    (``typer._click``) or in click, which typer no longer depends on. Every version raises
+    usage errors with ``exit_code`` 2 and a ``format_message()``.
+    """
+    return getattr(exc, "exit_code", None) == 2 and callable(getattr(exc, "format_message", None))
+
+
+def _usage_failure(exc: Any, command: str) -> NoReturn:
+    """Show the parser's usage error like ours (message, hint), or let it show help it carries."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # as typer itself tells it (rich_utils)
         raise exc
-    message = exc.format_message().replace("Value error, ", "").strip()
-    message = message[:1].lower() + message[1:]
-    if message.endswith(".") and message.count(". ") == 0:
-        message = message[:-1]
-    say_error(f"{message}\n  hint: `{command} --help` shows the usage and examples")
+    from .args import house_message
+
+    say_error(f"{house_message(exc.format_message())}\n"
+              f"  hint: `{command} --help` shows the usage and examples")
     raise typer.Exit(exc.exit_code) from None
 
 
@@ -118,21 +161,65 @@ def _root(
 # ---------------------------------------------------------------------------------------------
 # Shared options and output helpers
 
+
+@dataclass(frozen=True)
+class GlobalOption:
+    """An option every command that reads a ledger takes, before or after the command name."""
+
+    decls: tuple[str, ...]
+    metavar: str | None
+    help: str
+    flag: bool = False
+
+
+# Filled by global_option(): `reformctl --data DIR list` is `reformctl list --data DIR`.
+GLOBAL_OPTIONS: dict[str, GlobalOption] = {}
+
+
+def global_option(*decls: str, metavar: str | None = None, help: str, flag: bool = False,
+                  **kwargs: Any) -> Any:
+    """``typer.Option(*decls, ...)`` that may also stand before the command name.
+
+    Declare it once (``DataOption = Annotated[str | None, global_option("--data", ...)]``) and
+    use it in each command: the root's help lists it, and :meth:`_Group.parse_args` moves it
+    after the command name when it is given before.
+    """
+    option = GlobalOption(tuple(decls), metavar, help, flag)
+    for name in decls:
+        GLOBAL_OPTIONS[name] = option
+    return typer.Option(*decls, metavar=metavar, help=help, **kwargs)
+
+
 DataOption = Annotated[
     str | None,
-    typer.Option(
+    global_option(
         "--data", metavar="DIR", show_default=False,
         help="Ledger directory holding tasks.yaml and voices.yaml. Default: $REFORMCTL_DATA, "
-        "else the nearest data/ upwards, else the packaged sample (read-only). "
-        "Example: --data ~/plans/2018/data",
+        "else the nearest data/ upwards, else the packaged sample (read-only). May stand "
+        "before the command too. Example: --data ~/plans/2018/data",
     ),
 ]
 
+SAMPLE_NOTICE = (
+    "reformctl: no ledger found (no --data, no $REFORMCTL_DATA, no data/ here or above): "
+    "showing the packaged sample; `reformctl init` starts your own"
+)
 
-def ledger_dir(data: str | None) -> LedgerDir:
+
+def ledger_dir(data: str | None, *, announce_sample: bool = True) -> LedgerDir:
+    """The ledger a command works on. A ledger that cannot be found where the command line or
+    $REFORMCTL_DATA points is a usage error (exit 2) in every command; falling back to the
+    packaged sample is said on stderr."""
+    from ..errors import ReadError, UsageError
     from ..ledgers import find_ledger
 
-    return find_ledger(data)
+    try:
+        where = find_ledger(data)
+    except ReadError as exc:
+        raise UsageError(exc.message, hint=exc.hint, location=exc.location) from None
+    if where.read_only and announce_sample:
+        say(SAMPLE_NOTICE)
+    return where
 
 
 def console(stderr: bool = False) -> Any:
@@ -142,9 +229,8 @@ def console(stderr: bool = False) -> Any:
 
     plain = os.environ.get("NO_COLOR", "") != ""
     out = Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=False,
-                  **({"color_system": None} if plain else {}))
-    if out.width < MIN_WIDTH:  # COLUMNS=0 or a tiny pane: draw at a readable width instead
-        out.width = MIN_WIDTH
+                  color_system=None if plain else "auto")
+    out.width = max(out.width, MIN_WIDTH)  # COLUMNS=0 or a tiny pane: draw at a readable width
     return out
 
 

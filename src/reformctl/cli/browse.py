@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from . import DataOption, app, emit, ledger_dir, say
+from .complete import complete_level, complete_status, complete_task
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -15,9 +16,9 @@ if TYPE_CHECKING:
     from ..models import Ledger
     from ..render import Column
 
-ListingFormat = Literal["table", "json", "csv", "markdown", "yaml"]
-RecordFormat = Literal["text", "json", "yaml"]
-AnyFormat = Literal["table", "text", "json", "csv", "markdown", "yaml"]
+from ..render.formats import ListingFormat, RecordFormat  # noqa: E402
+from ..render.formats import ListingOrRecordFormat as AnyFormat  # noqa: E402
+
 SortKey = Literal["id", "due", "status", "level", "progress"]
 
 ListingFormatOption = Annotated[
@@ -83,26 +84,26 @@ def _count(n: int, word: str) -> str:
 @app.command("list")
 def list_tasks(
     level: Annotated[list[str] | None, typer.Option(
-        "--level", "-l", metavar="LEVEL", show_default=False,
+        "--level", "-l", metavar="LEVEL", show_default=False, autocompletion=complete_level,
         help="Only tasks at this level: district, federation, grassroots (or D, F, G, or "
         "区级, 区总工会, 基层). Repeat for several. Example: --level 基层")] = None,
     status: Annotated[list[str] | None, typer.Option(
-        "--status", "-s", metavar="STATUS", show_default=False,
+        "--status", "-s", metavar="STATUS", show_default=False, autocompletion=complete_status,
         help="Only tasks with this status: todo, in-progress, done, blocked, dropped (or "
         "未开始, 进行中, 已完成, 受阻, 已取消). Repeat for several. "
         "Example: --status todo --status blocked")] = None,
-    owner: Annotated[str | None, typer.Option(
+    owner: Annotated[list[str] | None, typer.Option(
         metavar="TEXT", show_default=False,
-        help="Only tasks whose lead unit or a partner unit contains TEXT (any case). "
-        "Example: --owner 组织部")] = None,
+        help="Only tasks whose lead unit or a partner unit contains TEXT (any case). Repeat to "
+        "require several. Example: --owner 组织部")] = None,
     tag: Annotated[list[str] | None, typer.Option(
         metavar="TAG", show_default=False,
         help="Only tasks tagged TAG (the whole tag, any case). Repeat to require several. "
         "Example: --tag funding")] = None,
-    search: Annotated[str | None, typer.Option(
+    search: Annotated[list[str] | None, typer.Option(
         metavar="TEXT", show_default=False,
-        help="Only tasks whose text, title or owner contains TEXT (any case). "
-        "Example: --search 经费")] = None,
+        help="Only tasks whose text, title or owner contains TEXT (any case). Repeat to require "
+        "several. Example: --search 经费 --search 审计")] = None,
     overdue: Annotated[bool, typer.Option(
         "--overdue/--no-overdue", show_default=False,
         help="Only tasks past their due date and not done or dropped (as of today, or of "
@@ -129,7 +130,9 @@ def list_tasks(
 ) -> None:
     """List tasks, filtered and sorted.
 
-    Filters narrow one another: a task is listed when it passes every one given.
+    Filters narrow one another: a task is listed when it passes every one given. A task has
+    one level and one status, so repeated --level or --status values match any of them; a
+    repeated --owner, --search or --tag must match each value.
 
     \b
     Examples:
@@ -162,7 +165,7 @@ def list_tasks(
 @app.command()
 def show(
     task: Annotated[str, typer.Argument(
-        metavar="ID", show_default=False,
+        metavar="ID", show_default=False, autocompletion=complete_task,
         help="The task: its id or its level letter and number. Example: 22, or G3")],
     format: RecordFormatOption = "text",
     data: DataOption = None,
@@ -189,7 +192,7 @@ def voices(
         metavar="ID", show_default=False,
         help="Show this statement whole (its number). Example: 3")] = None,
     task: Annotated[str | None, typer.Option(
-        metavar="ID", show_default=False,
+        metavar="ID", show_default=False, autocompletion=complete_task,
         help="Only statements that bear on this task (id or ref). Example: --task G6")] = None,
     format: Annotated[AnyFormat | None, typer.Option(
         "--format", "-f", show_default=False,

@@ -10,6 +10,7 @@ import typer
 
 from . import DataOption, app, emit, ledger_dir, say
 from .browse import ListingFormatOption, emit_listing
+from .complete import complete_level, complete_status, complete_task
 
 if TYPE_CHECKING:
     from ..edit import TaskIndex
@@ -91,21 +92,10 @@ def _text(option: str, value: str | None) -> str | None:
 def _report(outcome: Outcome, dry_run: bool) -> None:
     """The diff for --dry-run; otherwise one line per changed task, on stderr."""
     if dry_run:
-        import difflib
+        from ..render.diff import unified_diff
 
-        emit("".join(difflib.unified_diff(
-            _diff_lines(outcome.before), _diff_lines(outcome.after),
-            fromfile=f"a/{outcome.path}", tofile=f"b/{outcome.path}")))
+        emit(unified_diff(outcome.before, outcome.after, outcome.path))
         say("dry run: nothing was written")
-
-
-def _diff_lines(text: str) -> list[str]:
-    """Lines as diff and patch count them (at \n only), the last one marked if it has no \n."""
-    lines = [line + "\n" for line in text.split("\n")]
-    last = lines.pop()[:-1]
-    if last:
-        lines.append(last + "\n\\ No newline at end of file\n")
-    return lines
 
 
 WriteFormat = Literal["text", "json"]
@@ -163,7 +153,7 @@ def _say_updated(outcome: Outcome) -> None:
 
 
 RelatedOption = Annotated[list[str] | None, typer.Option(
-    metavar="ID", show_default=False,
+    metavar="ID", show_default=False, autocompletion=complete_task,
     help="A task carrying the same work at another level (id or ref); the link is made both "
     "ways, and each side's history records it. Repeatable.")]
 
@@ -171,9 +161,10 @@ RelatedOption = Annotated[list[str] | None, typer.Option(
 @app.command()
 def update(
     tasks: Annotated[list[str], typer.Argument(
-        metavar="ID", help="Tasks to update: ids (3) or refs (D3, F3, G3).")],
+        metavar="ID", help="Tasks to update: ids (3) or refs (D3, F3, G3).",
+        autocompletion=complete_task)],
     status: Annotated[str | None, typer.Option(
-        "--status", "-s", metavar="STATUS", show_default=False,
+        "--status", "-s", metavar="STATUS", show_default=False, autocompletion=complete_status,
         help="New status: todo|in-progress|done|blocked|dropped (or 未开始|进行中|已完成|受阻|已取消). "
         "done also sets progress 100 unless --progress (or --clear-progress) is given.")] = None,
     progress: Annotated[int | None, typer.Option(
@@ -315,7 +306,7 @@ def _change(data: str | None, plan: Planner, dry_run: bool) -> Outcome:
 def add(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The task, as the plan words it.")],
     level: Annotated[str, typer.Option(
-        "--level", "-l", metavar="LEVEL", show_default=False,
+        "--level", "-l", metavar="LEVEL", show_default=False, autocompletion=complete_level,
         help="district|federation|grassroots (D|F|G, 区级|区总工会|基层). Required.")],
     title: Annotated[str | None, typer.Option(
         metavar="TEXT", show_default=False, help="A short English gloss.")] = None,
@@ -326,7 +317,7 @@ def add(
     due: Annotated[str | None, typer.Option(
         metavar="DATE", show_default=False, help="Deadline, YYYY-MM-DD.")] = None,
     status: Annotated[str | None, typer.Option(
-        "--status", "-s", metavar="STATUS", show_default=False,
+        "--status", "-s", metavar="STATUS", show_default=False, autocompletion=complete_status,
         help="Initial status (default todo).")] = None,
     progress: Annotated[int | None, typer.Option(
         min=0, max=100, metavar="0..100", show_default=False, help="Percent done.")] = None,
@@ -396,7 +387,8 @@ def add(
 @app.command()
 def log(
     task: Annotated[str | None, typer.Argument(
-        metavar="ID", show_default=False, help="Only this task's history (id or ref).")] = None,
+        metavar="ID", show_default=False, help="Only this task's history (id or ref).",
+        autocompletion=complete_task)] = None,
     since: Annotated[str | None, typer.Option(
         metavar="DATE", show_default=False, help="Only entries on or after DATE (YYYY-MM-DD).")
     ] = None,

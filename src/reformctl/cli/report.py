@@ -11,9 +11,10 @@ from typing import Annotated, Literal
 
 import typer
 
+from ..render.formats import ReportFormat
 from . import DataOption, app, emit, ledger_dir, say
+from .complete import complete_level
 
-ReportFormat = Literal["text", "markdown", "html", "json", "csv", "xlsx"]
 Lang = Literal["zh", "en"]
 
 
@@ -50,7 +51,7 @@ def report(
         help="Recent activity from this day on (YYYY-MM-DD). Default: 30 days before --as-of.")
     ] = None,
     level: Annotated[str | None, typer.Option(
-        "--level", "-l", metavar="LEVEL",
+        "--level", "-l", metavar="LEVEL", autocompletion=complete_level,
         help="Only this level, in every section: district|federation|grassroots, D|F|G, or "
         "区级|区总工会|基层.")] = None,
     lang: Annotated[Lang | None, typer.Option(
@@ -78,7 +79,7 @@ def report(
     """
     from ..errors import UsageError
     from ..query import parse_date, parse_level
-    from ..render.report import render_report, text_view
+    from ..render.report import render_report, terminal_view
     from ..reports import build_report
     from ..fileio import display
     from ..loader import open_ledger
@@ -106,8 +107,8 @@ def report(
         from . import console
 
         out = console()
-        out.width = max(out.width, 100)
-        out.print(text_view(data_, language))
+        view, out.width = terminal_view(data_, language, out.width)
+        out.print(view)
         return
     if format == "json" and output is None:  # written in pieces as it is encoded
         from ..render import json_chunks

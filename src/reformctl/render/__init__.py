@@ -19,21 +19,17 @@ when the terminal is too narrow for a table, and never ends a line with padding.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..yamldoc import UNSAFE, dump
+from .formats import LISTING_FORMATS, RECORD_FORMATS
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-LISTING_FORMATS = ("table", "json", "csv", "markdown", "yaml")
-RECORD_FORMATS = ("text", "json", "yaml")
+__all__ = ["LISTING_FORMATS", "RECORD_FORMATS"]
 
 STATUS_STYLE = {
     "todo": "",
@@ -43,15 +39,31 @@ STATUS_STYLE = {
     "dropped": "dim",
 }
 
-_VISIBLE = {
-    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in UNSAFE
-}
-_JSON_ESCAPE = {code: f"\\u{code:04x}" for code in UNSAFE}
+_TABLES: dict[str, dict[int, str]] = {}
+
+
+def _escapes(kind: str) -> dict[int, str]:
+    """Translation tables for the characters yamldoc.UNSAFE names (built on first use: yamldoc
+    is not imported at start-up)."""
+    if not _TABLES:
+        from ..yamldoc import UNSAFE
+
+        _TABLES["visible"] = {
+            code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in UNSAFE}
+        _TABLES["json"] = {code: f"\\u{code:04x}" for code in UNSAFE}
+        # a diagnostic or a one-line field: line breaks and tabs escaped too
+        _TABLES["inert"] = {**_TABLES["visible"], 0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+    return _TABLES[kind]
 
 
 def visible(text: str) -> str:
     """``text`` with every character that could act on a terminal shown as an escape."""
-    return text.translate(_VISIBLE)
+    return text.translate(_escapes("visible"))
+
+
+def inert(text: str) -> str:
+    """``text`` on one line, every character that could act on a terminal or a log escaped."""
+    return text.translate(_escapes("inert"))
 
 
 def cell_text(value: Any, sep: str = ", ") -> str:
@@ -65,6 +77,19 @@ def cell_text(value: Any, sep: str = ", ") -> str:
     return visible(str(value))
 
 
+def when(at: str) -> str:
+    """A history time as every view shows it: ``2018-05-02 10:00+08:00``, to the minute, in the
+    offset it was recorded in (``Z`` is ``+00:00``). The day an entry counts for (``log
+    --since``, ``report --as-of``) is its day in that offset, so the time shown is never on
+    another day than where it is counted, and the output does not depend on the machine."""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(at)
+    offset = moment.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
+    return f"{moment:%Y-%m-%d %H:%M}{offset}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Structured formats
 
@@ -76,14 +101,16 @@ def to_json(data: Any) -> str:
 def json_chunks(data: Any, batch: int = 4096) -> Iterator[str]:
     """:func:`to_json` in pieces, to be written as they come: a large report or listing is never
     one string (nor the encoder's millions of small pieces) in memory at once."""
+    import json
+
     encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default)
     pieces: list[str] = []
     for piece in encoder.iterencode(data):
         pieces.append(piece)
         if len(pieces) >= batch:
-            yield "".join(pieces).translate(_JSON_ESCAPE)
+            yield "".join(pieces).translate(_escapes("json"))
             pieces.clear()
-    yield "".join(pieces).translate(_JSON_ESCAPE) + "\n"
+    yield "".join(pieces).translate(_escapes("json")) + "\n"
 
 
 def _json_default(value: Any) -> Any:
@@ -95,6 +122,10 @@ def _json_default(value: Any) -> Any:
 
 
 def to_yaml(data: Any) -> str:
+    import json
+
+    from ..yamldoc import dump
+
     return dump(json.loads(to_json(data)))
 
 
@@ -109,6 +140,9 @@ def csv_cell(value: Any) -> Any:
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
@@ -133,7 +167,6 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
              align: Sequence[str] | None = None) -> str:
     """A GitHub table whose source lines up, wide (CJK) characters included."""
     from tabulate import tabulate
-
     from wcwidth import wcswidth
 
     cells = [md_cell(h) for h in headers]
@@ -555,8 +588,7 @@ def _history(entries: Sequence[dict[str, Any]]) -> Any:
         return Padding(text("(no recorded changes)", "dim"), (0, 0, 0, 2))
     parts: list[Any] = []
     for entry in entries:
-        when = str(entry.get("at", "")).replace("T", " ", 1)
-        head = text(when, "bold")
+        head = text(when(str(entry["at"])) if entry.get("at") else "", "bold")
         head.append(text(f"  {entry.get('by', '')}"))
         rows: list[tuple[str, Any]] = []
         for field_name, change in (entry.get("changes") or {}).items():
@@ -645,8 +677,7 @@ def _note_and_evidence(record: dict[str, Any]) -> str:
 
 HISTORY_COLUMNS = (
     # on screen to the minute, with its UTC offset (the full time is in JSON, CSV and YAML)
-    Column("When", lambda r: f"{r['at'][:16].replace('T', ' ')} {r['at'][19:] or 'UTC'}",
-           export=lambda r: r["at"]),
+    Column("When", lambda r: when(r["at"]), export=lambda r: r["at"]),
     Column("Task", lambda r: r["ref"]),
     Column("By", lambda r: r["by"]),
     Column("Changes", _changes_text, fold=True, export=lambda r: _changes_text(r, "; ")),

@@ -22,9 +22,8 @@ from typing import Any
 
 from ..errors import ReformctlError
 from ..models import STATUS_ZH, STATUSES
-from . import Column, cell_text, md_cell, md_table, rich_table, text, to_csv, to_json
+from . import Column, cell_text, md_cell, md_table, rich_table, text, to_csv, to_json, when
 
-REPORT_FORMATS = ("text", "markdown", "html", "json", "csv", "xlsx")
 LANGS = ("zh", "en")
 TEXT_WIDTH = 100  # columns of the text report when it is not drawn on a terminal
 
@@ -175,7 +174,8 @@ class _Words:
     def origin(self, source: dict[str, Any] | None) -> str:
         if not source:
             return ""
-        how = ORIGINS.get(source.get("origin", ""), {}).get(self.lang, source.get("origin", ""))
+        how = str(ORIGINS.get(source.get("origin", ""), {}).get(self.lang,
+                                                                source.get("origin", "")))
         if source.get("origin") == "sample":
             return how
         return f"{source.get('ledger', '')}{self.paren(how)}"
@@ -203,14 +203,6 @@ def bar(pct: float | None, width: int, *, empty: str = "░") -> str:
     full, part = divmod(eighths, 8)
     filled = "█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")
     return filled + empty * (width - len(filled))
-
-
-def when(at: str) -> str:
-    """A history time as ``2018-05-02 10:00+08:00`` (the offset it was recorded in)."""
-    moment = datetime.fromisoformat(at)
-    offset = moment.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-    return f"{moment:%Y-%m-%d %H:%M}{offset}"
 
 
 def change_text(words: _Words, name: str, old: Any, new: Any) -> str:
@@ -248,7 +240,7 @@ def statement_heading(words: _Words, statement: dict[str, Any]) -> str:
 
 def speaker_line(words: _Words, statement: dict[str, Any]) -> str:
     role = f" {statement['role']}" if statement.get("role") else ""
-    return statement["speaker"] + words.paren(f"{statement['unit']}{role}")
+    return str(statement["speaker"]) + words.paren(f"{statement['unit']}{role}")
 
 
 def head_fields(report: dict[str, Any], words: _Words) -> list[tuple[str, str]]:
@@ -369,6 +361,13 @@ def _task_columns(words: _Words, *, owner: bool = True,
         cols.append(Column(words("owner"), lambda r: dash(r["owner"])))
     cols.append(Column(words("text"), lambda r: r["text"], fold=True))
     return cols
+
+
+def terminal_view(report: dict[str, Any], lang: str, width: int) -> tuple[Any, int]:
+    """The text report for a terminal ``width`` columns wide: the view (in colour) and the width
+    to draw it at, never narrower than the file version's TEXT_WIDTH (on a narrow terminal lines
+    wrap instead of table cells being cut)."""
+    return text_view(report, lang), max(width, TEXT_WIDTH)
 
 
 def text_view(report: dict[str, Any], lang: str) -> Any:
@@ -1045,12 +1044,12 @@ def to_xlsx(report: dict[str, Any], words: _Words) -> bytes:
     summary.row_dimensions[1].height = 22
     row = 2
     merged_width = sum(widths[1:])
-    for label, value in head:
+    for label, said in head:
         put(summary, row, 1, label).font = bold
         summary.cell(row=row, column=1).alignment = top
-        put(summary, row, 2, value).alignment = wrap
+        put(summary, row, 2, said).alignment = wrap
         summary.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(keys))
-        summary.row_dimensions[row].height = XLSX_LINE_HEIGHT * lines(value, merged_width)
+        summary.row_dimensions[row].height = XLSX_LINE_HEIGHT * lines(said, merged_width)
         row += 1
     row += 1
     for col, label in enumerate(headers, 1):

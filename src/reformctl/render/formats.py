@@ -1,0 +1,19 @@
+"""Every output format's name, declared once. The commands' ``--format`` options are these types,
+and each renderer dispatches on the same names. (No imports: the command line reads this at
+start-up.)"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+ListingFormat = Literal["table", "json", "csv", "markdown", "yaml"]
+RecordFormat = Literal["text", "json", "yaml"]
+# `voices` lists (as a listing) or shows one statement (as a record)
+ListingOrRecordFormat = Literal["table", "text", "json", "csv", "markdown", "yaml"]
+CheckFormat = Literal["text", "json", "github"]
+ReportFormat = Literal["text", "markdown", "html", "json", "csv", "xlsx"]
+
+LISTING_FORMATS: tuple[str, ...] = get_args(ListingFormat)
+RECORD_FORMATS: tuple[str, ...] = get_args(RecordFormat)
+CHECK_FORMATS: tuple[str, ...] = get_args(CheckFormat)
+REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
