@@ -4,20 +4,26 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+TOOL   := $(VENV)/.tool
 STAMP  := $(VENV)/.installed
 LOWEST := .venv-lowest
 
 .PHONY: demo test install lint test-lowest clean
 
-$(STAMP): pyproject.toml
+# demo installs what the tool needs (and Excel output), test adds the test extras.
+$(TOOL): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[xlsx]'
+	touch $(TOOL)
+
+$(STAMP): $(TOOL)
 	$(BIN)/python -m pip install --quiet -e '.[test,xlsx]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(TOOL)
 	$(BIN)/reformctl check
 	$(BIN)/reformctl report --as-of 2018-06-30
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import run_cli
 
 USER = {"REFORMCTL_USER": "王芳"}

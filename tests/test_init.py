@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA, run_cli
 
+from conftest import DATA, run_cli
 from reformctl import edit
 from reformctl.models import HistoryEntry, Task
 

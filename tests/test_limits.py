@@ -12,8 +12,8 @@ import re
 
 import pytest
 import typer.main
-from conftest import run_cli
 
+from conftest import run_cli
 from reformctl import yamldoc
 from reformctl.cli import app
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from conftest import DATA, FIXTURES
 from reformctl import edit, yamldoc
-from reformctl.models import STATUSES
-from reformctl.transaction import Change, change_ledger
 from reformctl.ledgers import LedgerDir
 from reformctl.loader import load
+from reformctl.models import STATUSES
+from reformctl.transaction import Change, change_ledger
 
 # Every code point but surrogates, with the characters YAML, markdown and terminals care about
 # drawn often enough that hypothesis meets them.

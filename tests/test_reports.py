@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from conftest import DATA, FIXTURES
-from reformctl.models import Ledger, Meeting, Plan, Task, Voice
-from reformctl.reports import SCHEMA, build_report, default_since
 from reformctl.ledgers import LedgerDir
 from reformctl.loader import open_ledger
+from reformctl.models import Ledger, Meeting, Plan, Task, Voice
+from reformctl.reports import SCHEMA, build_report, default_since
 
 AS_OF = date(2018, 6, 30)
 TOP_KEYS = ["schema", "plan", "as_of", "since", "level", "source", "notes", "totals", "overdue",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import yaml
@@ -50,7 +50,7 @@ def test_a_time_within_the_clock_skew_is_accepted_and_beyond_it_refused():
 
 def test_offsets_are_compared_as_instants():
     """10:00+00:00 is 18:00 in Beijing: six hours after NOW (12:00+08:00), so in the future."""
-    later = task(history=[entry(datetime(2018, 6, 30, 10, 0, tzinfo=timezone.utc))])
+    later = task(history=[entry(datetime(2018, 6, 30, 10, 0, tzinfo=UTC))])
     assert codes(history_times, later) == [("error", "history-future")]
 
 
@@ -64,7 +64,7 @@ def test_an_entry_before_the_creation_entry_is_refused():
 
 
 def test_a_task_that_came_with_the_plan_has_no_creation_to_precede():
-    t = task(history=[entry(datetime(2001, 1, 1, tzinfo=timezone.utc), status=["todo", "done"])],
+    t = task(history=[entry(datetime(2001, 1, 1, tzinfo=UTC), status=["todo", "done"])],
              status="done")
     assert codes(history_times, t) == []
 

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_cli
 
+from conftest import FIXTURES, run_cli
 from reformctl import yamldoc
 from reformctl.fileio import read_bytes
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -296,7 +296,7 @@ class RuleContext:
     # references are not checked against it (that would only repeat the file's own error).
     task_ids: set[int] | None
     # The time the rules take as now (a history entry may not be later); given by tests.
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 # How far a history time may lie ahead of now: clocks of two machines differ a little.

@@ -41,8 +41,8 @@ def check(
       reformctl check --strict --format github      # in CI
       reformctl check --data path/to/data --format json
     """
-    from ..loader import load
     from ..fileio import display
+    from ..loader import load
     from ..render.check import check_clean, check_output, check_summary, check_terminal
 
     fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")

@@ -78,11 +78,11 @@ def report(
       reformctl report --format json --since 2018-05-01
     """
     from ..errors import UsageError
+    from ..fileio import display
+    from ..loader import open_ledger
     from ..query import parse_date, parse_level
     from ..render.report import render_report, terminal_view
     from ..reports import build_report
-    from ..fileio import display
-    from ..loader import open_ledger
 
     day = parse_date(as_of, "--as-of") if as_of else date.today()
     start = parse_date(since, "--since") if since else None

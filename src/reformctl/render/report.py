@@ -324,9 +324,7 @@ def render_report(report: dict[str, Any], fmt: str, lang: str) -> str | bytes:
 
 def text_to_string(renderable: Any, width: int) -> str:
     """A rich renderable as plain text (no colour, no control codes) ``width`` columns wide."""
-    from rich.console import Console
-
-    from rich.console import Group
+    from rich.console import Console, Group
 
     out = io.StringIO()
     console = Console(file=out, width=width, color_system=None, force_terminal=False,
