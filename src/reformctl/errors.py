@@ -52,6 +52,11 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.location}: {self.severity.value}[{self.code}]: {self.message}"
 
+    def one_line(self) -> str:
+        """``str(self)`` on one line: a line feed or carriage return quoted from the data is
+        shown escaped, so a value can never start a line that reads like another diagnostic."""
+        return str(self).replace("\n", "\\n").replace("\r", "\\r")
+
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
@@ -93,7 +98,7 @@ class LedgerError(ReformctlError):
     def __init__(self, diagnostics: list[Diagnostic], message: str | None = None):
         errors = [d for d in diagnostics if d.is_error]
         # one line each: a line feed or carriage return quoted from the data is shown escaped
-        shown = "\n".join(str(d).replace("\n", "\\n").replace("\r", "\\r") for d in errors[:20])
+        shown = "\n".join(d.one_line() for d in errors[:20])
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__(
             message or f"the ledger has {len(errors)} error(s):\n{shown}{more}",

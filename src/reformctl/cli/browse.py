@@ -60,7 +60,7 @@ def browsing(data: str | None) -> Iterator[Ledger]:
         return
     ledger = found.ledger
     many = "1 error" if len(errors) == 1 else f"{len(errors)} errors"
-    shown = "".join(f"\n{d}" for d in errors[:_SHOWN])
+    shown = "".join(f"\n{d.one_line()}" for d in errors[:_SHOWN])
     more = f"\n... and {len(errors) - _SHOWN} more" if len(errors) > _SHOWN else ""
     say_error(f"the ledger has {many}, so only what could be read is shown "
               f"({_count(len(ledger.tasks), 'task')}, {_count(len(ledger.voices), 'statement')})"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..render.formats import WriteFormat
 from . import DataOption, app, emit, ledger_dir, say
 from .browse import ListingFormatOption, emit_listing
 from .complete import complete_level, complete_status, complete_task
@@ -98,7 +99,6 @@ def _report(outcome: Outcome, dry_run: bool) -> None:
         say("dry run: nothing was written")
 
 
-WriteFormat = Literal["text", "json"]
 WriteFormatOption = Annotated[WriteFormat, typer.Option(
     "--format", "-f",
     help="text: messages on stderr (and add's new id on stdout); json: one object on stdout "
@@ -200,11 +200,11 @@ def update(
         "--remove-partner", metavar="UNIT", show_default=False,
         help="Remove a partner unit. Repeatable.")] = None,
     add_related: Annotated[list[str] | None, typer.Option(
-        "--add-related", metavar="ID", show_default=False,
+        "--add-related", metavar="ID", show_default=False, autocompletion=complete_task,
         help="Link a task carrying the same work at another level (id or ref), both ways: each "
         "side's history records it. Repeatable.")] = None,
     remove_related: Annotated[list[str] | None, typer.Option(
-        "--remove-related", metavar="ID", show_default=False,
+        "--remove-related", metavar="ID", show_default=False, autocompletion=complete_task,
         help="Unlink a related task, both ways. Repeatable.")] = None,
     note: NoteOption = None,
     evidence: Annotated[list[str] | None, typer.Option(

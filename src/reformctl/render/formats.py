@@ -11,6 +11,7 @@ RecordFormat = Literal["text", "json", "yaml"]
 # `voices` lists (as a listing) or shows one statement (as a record)
 ListingOrRecordFormat = Literal["table", "text", "json", "csv", "markdown", "yaml"]
 CheckFormat = Literal["text", "json", "github"]
+WriteFormat = Literal["text", "json"]  # update, add
 ReportFormat = Literal["text", "markdown", "html", "json", "csv", "xlsx"]
 
 LISTING_FORMATS: tuple[str, ...] = get_args(ListingFormat)
