@@ -283,10 +283,31 @@ class Ledger:
 SCHEMA_FILES = {"tasks": TasksFile, "voices": VoicesFile}
 
 
+def _plain_refs(node: Any) -> Any:
+    """Write ``{"allOf": [{"$ref": X}], ...}`` as ``{"$ref": X, ...}``, as pydantic >= 2.9 does.
+
+    Older pydantic wraps a reference that has sibling keywords in ``allOf``; both mean the same in
+    JSON Schema 2020-12, and one spelling keeps the shipped schema files the same whichever
+    pydantic the tool runs on.
+    """
+    if isinstance(node, list):
+        return [_plain_refs(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if (key == "allOf" and isinstance(value, list) and len(value) == 1
+                and isinstance(value[0], dict) and set(value[0]) == {"$ref"}):
+            out["$ref"] = value[0]["$ref"]
+        else:
+            out[key] = _plain_refs(value)
+    return out
+
+
 def json_schema(kind: str) -> dict[str, Any]:
     """JSON Schema (2020-12) of ``tasks.yaml`` or ``voices.yaml``, for editors and validators."""
     model = SCHEMA_FILES[kind]
-    schema = model.model_json_schema()
+    schema = _plain_refs(model.model_json_schema())
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://reformctl.invalid/schema/{kind}.schema.json",
