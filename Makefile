@@ -27,6 +27,10 @@ demo: $(TOOL)
 	$(BIN)/reformctl check
 	$(BIN)/reformctl report --as-of 2018-06-30
 
+# The message catalog: extract, merge into the .po, compile the .mo (tools/catalog.py, Babel)
+catalog: $(STAMP)
+	$(BIN)/python tools/catalog.py
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 

@@ -29,6 +29,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: real processes at length (deselect: -m 'not slow')")
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in English whatever the machine's locale; a test that wants Chinese
+    says so (``--lang zh``, ``LANG=zh_CN.UTF-8``)."""
+    from reformctl import i18n
+
+    for name in ("REFORMCTL_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.use("en")
+
+
 @dataclass
 class Run:
     code: int

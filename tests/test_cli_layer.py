@@ -151,7 +151,7 @@ def test_a_global_option_given_before_and_after_is_given_twice(ledger):
 def test_global_options_are_declared_once():
     from reformctl.cli import GLOBAL_OPTIONS
 
-    assert sorted(GLOBAL_OPTIONS) == ["--data"]
+    assert sorted(GLOBAL_OPTIONS) == ["--data", "--lang"]
     src = (ROOT / "src" / "reformctl" / "cli").glob("*.py")
     declared = sum(p.read_text("utf-8").count('"--data", metavar') for p in src)
     assert declared == 1
@@ -247,9 +247,9 @@ RAW = ("Input should be", "Invalid value", "<=x<=", "is not in the range", "Valu
     (("voices", "-f", "pdf"), "-f 'pdf' is not one of: table, text, json, csv, markdown, yaml"),
     (("show", "3", "--format", "table"), "--format 'table' is not one of: text, json, yaml"),
     (("report", "--format", "pdf"), "--format 'pdf' is not one of: text, markdown, html, json, csv, xlsx"),
-    (("report", "--lang", "fr"), "--lang 'fr' is not one of: zh, en"),
+    (("report", "--lang", "fr"), "--lang fr: unknown language; use zh (中文) or en (English)"),
     (("check", "--format", "xml"), "--format 'xml' is not one of: text, json, github"),
-    (("schema", "task"), "FILE 'task' is not one of: tasks, voices"),
+    (("schema", "task"), "KIND 'task' is not one of: tasks, voices"),
     (("list", "--colour"), "no such option: --colour"),
     (("update", "3", "--note"), "--note needs a value"),
     (("show",), "missing argument 'ID'"),

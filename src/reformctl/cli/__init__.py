@@ -17,7 +17,8 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import EXIT_PROBLEM, ReformctlError
+from ..errors import EXIT_PROBLEM, ReformctlError, UsageError
+from ..i18n import N_, _
 
 if TYPE_CHECKING:
     from ..ledgers import LedgerDir
@@ -36,9 +37,11 @@ class _Group(TyperGroup):
     :class:`~reformctl.errors.UsageError`: one line and a hint, exit 2.
     """
 
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+    def make_context(self, info_name: str | None, args: list[str], *rest: Any,
+                     **kwargs: Any) -> Any:
         try:
-            return super().make_context(*args, **kwargs)
+            args = choose_language(args)
+            return super().make_context(info_name, args, *rest, **kwargs)
         except ReformctlError as exc:
             say_error(str(exc))
             raise typer.Exit(exc.exit_code) from None
@@ -64,14 +67,10 @@ class _Group(TyperGroup):
             rest = check_command_line(command, rest, f"{ctx.command_path} {name}")
         return name, command, rest
 
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        """The global options, then the commands (the root's --help)."""
-        rows = [(", ".join(option.decls) + (f" {option.metavar}" if option.metavar else ""),
-                 option.help) for option in GLOBAL_OPTIONS.values()]
-        if rows:
-            with formatter.section("Global options (before or after the command)"):
-                formatter.write_dl(rows)
-        super().format_commands(ctx, formatter)
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from .help import write
+
+        write(self, ctx, formatter)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -100,6 +99,38 @@ class _Group(TyperGroup):
                 "traceback, and report it"
             )
             raise typer.Exit(EXIT_PROBLEM) from None
+
+
+def choose_language(args: list[str]) -> list[str]:
+    """Take ``--lang`` from anywhere on the command line (before ``--``), make the chosen
+    language (or ``$REFORMCTL_LANG``'s, or the locale's) the language of this run, and return
+    the rest of the command line."""
+    from ..i18n import pick, use
+
+    rest: list[str] = []
+    given: list[str] = []
+    items = iter(args)
+    for item in items:
+        if item == "--":
+            rest.append(item)
+            rest.extend(items)
+            break
+        if item == "--lang":
+            value = next(items, None)
+            if value is None:
+                use(pick(None, os.environ))
+                raise UsageError(_("--lang needs a value: zh or en"),
+                                 hint=_("`reformctl --lang zh list` lists the tasks in Chinese; --lang en in English"))
+            given.append(value)
+        elif item.startswith("--lang="):
+            given.append(item.partition("=")[2])
+        else:
+            rest.append(item)
+    use(pick(given[-1] if given else None, os.environ))
+    if len(given) > 1:
+        raise UsageError(_("--lang was given {count} times; give it once").format(
+            count=len(given)), hint=_("`reformctl --lang zh list` lists the tasks in Chinese; --lang en in English"))
+    return rest
 
 
 def _is_usage_error(exc: BaseException) -> bool:
@@ -199,6 +230,13 @@ DataOption = Annotated[
         "before the command too. Example: --data ~/plans/2018/data",
     ),
 ]
+
+# Taken from the command line before parsing (_Group.make_context); listed with the others.
+GLOBAL_OPTIONS["--lang"] = GlobalOption(
+    ("--lang",), "LANG",
+    N_("Language of everything reformctl prints: zh (中文) or en (English). Default: "
+       "$REFORMCTL_LANG, else zh when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else "
+       "en. Example: --lang zh"))
 
 SAMPLE_NOTICE = (
     "reformctl: no ledger found (no --data, no $REFORMCTL_DATA, no data/ here or above): "

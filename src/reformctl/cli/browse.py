@@ -9,6 +9,7 @@ import typer
 
 from . import DataOption, app, emit, ledger_dir, say
 from .complete import complete_level, complete_status, complete_task
+from .help import Command
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -23,12 +24,12 @@ SortKey = Literal["id", "due", "status", "level", "progress"]
 
 ListingFormatOption = Annotated[
     ListingFormat,
-    typer.Option("--format", "-f", help="Output format: table (for the terminal), json, csv (every "
+    typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table (for the terminal), json, csv (every "
                  "field, formula-safe), markdown (a GitHub table) or yaml. "
                  "Example: --format markdown"),
 ]
 RecordFormatOption = Annotated[
-    RecordFormat, typer.Option("--format", "-f", help="Output format: text, json or yaml. "
+    RecordFormat, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: text, json or yaml. "
                                "Example: --format json")
 ]
 
@@ -81,7 +82,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-@app.command("list")
+@app.command("list", cls=Command)
 def list_tasks(
     level: Annotated[list[str] | None, typer.Option(
         "--level", "-l", metavar="LEVEL", show_default=False, autocompletion=complete_level,
@@ -117,7 +118,9 @@ def list_tasks(
         help="The day --overdue counts from (YYYY-MM-DD); default today. "
         "Example: --overdue --as-of 2019-01-15")] = None,
     sort: Annotated[SortKey, typer.Option(
-        help="Sort by this field; ties keep id order, tasks without the value come last. "
+        metavar="FIELD",
+        help="Sort by this field: id, due, status, level or progress; ties keep id order, tasks "
+        "without the value come last. "
         "Example: --sort due")] = "id",
     reverse: Annotated[bool, typer.Option(
         "--reverse/--no-reverse", show_default=False,
@@ -162,7 +165,7 @@ def list_tasks(
                      "no tasks match" if ledger.tasks else "the ledger has no tasks")
 
 
-@app.command()
+@app.command(cls=Command)
 def show(
     task: Annotated[str, typer.Argument(
         metavar="ID", show_default=False, autocompletion=complete_task,
@@ -186,7 +189,7 @@ def show(
         emit(record(task_detail(ledger, get_task(ledger, task)), format, task_view))
 
 
-@app.command()
+@app.command(cls=Command)
 def voices(
     voice: Annotated[str | None, typer.Argument(
         metavar="ID", show_default=False,
@@ -195,7 +198,7 @@ def voices(
         metavar="ID", show_default=False, autocompletion=complete_task,
         help="Only statements that bear on this task (id or ref). Example: --task G6")] = None,
     format: Annotated[AnyFormat | None, typer.Option(
-        "--format", "-f", show_default=False,
+        "--format", "-f", metavar="FORMAT", show_default=False,
         help="A listing: table (default), json, csv, markdown or yaml. One statement: text "
         "(default), json or yaml. Example: --format json")] = None,
     data: DataOption = None,

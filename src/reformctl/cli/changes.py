@@ -12,6 +12,7 @@ from ..render.formats import WriteFormat
 from . import DataOption, app, emit, ledger_dir, say
 from .browse import ListingFormatOption, emit_listing
 from .complete import complete_level, complete_status, complete_task
+from .help import Command
 
 if TYPE_CHECKING:
     from ..edit import TaskIndex
@@ -100,7 +101,7 @@ def _report(outcome: Outcome, dry_run: bool) -> None:
 
 
 WriteFormatOption = Annotated[WriteFormat, typer.Option(
-    "--format", "-f",
+    "--format", "-f", metavar="FORMAT",
     help="text: messages on stderr (and add's new id on stdout); json: one object on stdout "
     "saying what changed (written, dry_run, added, updated, unchanged). Example: --format json")]
 
@@ -158,7 +159,7 @@ RelatedOption = Annotated[list[str] | None, typer.Option(
     "ways, and each side's history records it. Repeatable.")]
 
 
-@app.command()
+@app.command(cls=Command)
 def update(
     tasks: Annotated[list[str], typer.Argument(
         metavar="ID", help="Tasks to update: ids (3) or refs (D3, F3, G3).",
@@ -302,7 +303,7 @@ def _change(data: str | None, plan: Planner, dry_run: bool) -> Outcome:
     return change_ledger(ledger_dir(data), plan, dry_run=dry_run, on_wait=say)
 
 
-@app.command()
+@app.command(cls=Command)
 def add(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The task, as the plan words it.")],
     level: Annotated[str, typer.Option(
@@ -384,7 +385,7 @@ def add(
         say(f"added task {task.id} ({task.ref})")
 
 
-@app.command()
+@app.command(cls=Command)
 def log(
     task: Annotated[str | None, typer.Argument(
         metavar="ID", show_default=False, help="Only this task's history (id or ref).",

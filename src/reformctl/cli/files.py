@@ -11,15 +11,16 @@ import typer
 from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
 from ..render.formats import CheckFormat
 from . import DataOption, app, console, emit, ledger_dir, say
+from .help import Command
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
     data: DataOption = None,
     format: Annotated[
         CheckFormat | None,
         typer.Option(
-            "--format", "-f", show_default=False,
+            "--format", "-f", metavar="FORMAT", show_default=False,
             help="text: path:line:col: severity[code]: message (with the line itself on a "
             "terminal); json: a list of {file, line, column, severity, code, message}; github: "
             "workflow commands that annotate a pull request. Default: github when "
@@ -74,11 +75,11 @@ def check(
     raise typer.Exit(EXIT_PROBLEM if failed else EXIT_OK)
 
 
-@app.command()
+@app.command(cls=Command)
 def schema(
     file: Annotated[
         Literal["tasks", "voices"],
-        typer.Argument(help="Which file's schema: tasks (tasks.yaml) or voices (voices.yaml)."),
+        typer.Argument(metavar="KIND", help="Which file's schema: tasks (tasks.yaml) or voices (voices.yaml)."),
     ] = "tasks",
 ) -> None:
     """Print the JSON Schema of a data file, for editors and other validators.
@@ -95,10 +96,10 @@ def schema(
     emit(to_json(json_schema(file)))
 
 
-@app.command()
+@app.command(cls=Command)
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="Where to create data/ and schema/: the root of the ledger's "
+        Path, typer.Argument(metavar="DIR", help="Where to create data/ and schema/: the root of the ledger's "
                              "repository (default: the current directory).")
     ] = Path("."),
     empty: Annotated[bool, typer.Option(

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from ..render.formats import ReportFormat
 from . import DataOption, app, emit, ledger_dir, say
 from .complete import complete_level
-
-Lang = Literal["zh", "en"]
-
-
-def default_lang(env: Mapping[str, str] | None = None) -> str:
-    """``zh`` when the locale (LC_ALL, else LC_MESSAGES, else LANG) is Chinese, else ``en``."""
-    env = os.environ if env is None else env
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+from .help import Command
 
 
 def stdout_is_terminal() -> bool:
@@ -35,10 +22,10 @@ def stdout_is_terminal() -> bool:
         return False
 
 
-@app.command()
+@app.command(cls=Command)
 def report(
     format: Annotated[ReportFormat, typer.Option(
-        "--format", "-f",
+        "--format", "-f", metavar="FORMAT",
         help="text (terminal), markdown (GitHub), html (one self-contained file), json "
         "(documented shape reformctl.report/1), csv (one row per task) or xlsx (needs "
         "--output or a pipe; install reformctl[xlsx]).")] = "text",
@@ -54,10 +41,6 @@ def report(
         "--level", "-l", metavar="LEVEL", autocompletion=complete_level,
         help="Only this level, in every section: district|federation|grassroots, D|F|G, or "
         "区级|区总工会|基层.")] = None,
-    lang: Annotated[Lang | None, typer.Option(
-        show_default=False,
-        help="Language of labels and headings: zh or en. Default: zh when the locale "
-        "(LC_ALL, LC_MESSAGES, LANG) is Chinese, else en.")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="FILE", dir_okay=False,
         help="Write the report to FILE (replaced atomically) instead of stdout.")] = None,
@@ -79,6 +62,7 @@ def report(
     """
     from ..errors import UsageError
     from ..fileio import display
+    from ..i18n import current
     from ..loader import open_ledger
     from ..query import parse_date, parse_level
     from ..render.report import render_report, terminal_view
@@ -89,7 +73,6 @@ def report(
     if start is not None and start > day:
         raise UsageError(f"--since {start} is after --as-of {day}; the activity would be empty")
     chosen_level = parse_level(level) if level is not None else None
-    language = lang or default_lang()
     if format == "xlsx" and output is None and stdout_is_terminal():
         raise UsageError(
             "an xlsx workbook is binary and would garble the terminal",
@@ -99,6 +82,7 @@ def report(
     where = ledger_dir(data)
     source = {"ledger": "sample" if where.read_only else display(where.path),
               "origin": where.origin}
+    language = current()
     data_ = build_report(open_ledger(where), day, level=chosen_level, since=start, source=source)
 
     if format == "text" and output is None and stdout_is_terminal():
