@@ -186,7 +186,7 @@ def get(kind: str, key: str) -> dict[str, Any] | None:
         finally:
             os.close(fd)
         secret = _secret(dfd, False)
-        mac, _, body = blob.partition(b"\n")
+        mac, _newline, body = blob.partition(b"\n")
         if (secret is None or not body
                 or not hmac.compare_digest(mac, _mac(secret, kind, key, body).encode())):
             _discard_in(dfd, name)
@@ -298,5 +298,5 @@ def _prune(dfd: int) -> None:
         else:
             entries.append((info.st_mtime, name))
     entries.sort(reverse=True)
-    for _, old in entries[MAX_ENTRIES:]:
+    for _key, old in entries[MAX_ENTRIES:]:
         _discard_in(dfd, old)

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import yamldoc
 from .errors import WriteError
+from .i18n import _
 from .models import LEVEL_LETTER, HistoryEntry, Task
 
 KEY_ORDER = tuple(Task.model_fields)  # id, level, seq, text, ..., tags, related, history
@@ -26,18 +27,26 @@ KEY_ORDER = tuple(Task.model_fields)  # id, level, seq, text, ..., tags, related
 class LayoutError(WriteError):
     """A task written in a way reformctl reads but does not edit in place."""
 
-    def __init__(self, which: str = "this task") -> None:
+    def __init__(self, task: int | None = None, line: int | None = None) -> None:
+        flow, sequence = "`- {id: 1, ...}`", "`tasks: [...]`"  # YAML, the same in every language
+        if task is None or line is None:
+            message = _("this task is written in a layout reformctl can read but not edit in "
+                        "place (flow style such as {flow} or {sequence}); nothing was changed")
+        else:
+            message = _("task {id} (tasks.yaml line {line}) is written in a layout reformctl can "
+                        "read but not edit in place (flow style such as {flow} or {sequence}); "
+                        "nothing was changed")
         super().__init__(
-            f"{which} is written in a layout reformctl can read but not edit in place (flow "
-            "style such as `- {id: 1, ...}` or `tasks: [...]`); nothing was changed",
-            hint="write the task one key per line, as `reformctl add` does, then try again",
+            message.format(id=task, line=line, flow=flow, sequence=sequence),
+            hint=_("write the task one key per line, as `reformctl add` does, then try again"),
         )
 
 
 def _unsafe(detail: str) -> WriteError:
     return WriteError(
-        f"the change could not be written safely ({detail}); nothing was changed",
-        hint="run `reformctl check`; if it is clean, please report this with the file",
+        _("the change could not be written safely ({detail}); nothing was changed").format(
+            detail=detail),
+        hint=_("run `reformctl check`; if it is clean, please report this with the file"),
     )
 
 
@@ -159,10 +168,10 @@ class TaskIndex:
                 data = _parse_block(self.text[block.start:block.end], self.newline).data
             except LayoutError:
                 line = self.text.count("\n", 0, block.start) + 1
-                raise LayoutError(f"task {self.ids[i]} (tasks.yaml line {line})") from None
+                raise LayoutError(self.ids[i], line) from None
             task = _read_task(data)
             if task.id != self.ids[i]:
-                raise _unsafe("the index does not match the file")
+                raise _unsafe(_("the index does not match the file"))
             self._parsed[i] = task
         return self._parsed[i]
 
@@ -205,7 +214,7 @@ def _read_task(data: Any) -> Task:
     try:
         return Task.model_validate(data)
     except ValidationError:
-        raise _unsafe("the lines do not read back as a valid task") from None
+        raise _unsafe(_("the lines do not read back as a valid task")) from None
 
 
 def _new_task(data: dict[str, Any]) -> Task:
@@ -236,7 +245,7 @@ def check_window(window: str, newline: str, tasks: list[Task]) -> list[int]:
     except ValidationError:
         ok = False
     if not ok:
-        raise _unsafe("the new lines do not read back as the intended tasks")
+        raise _unsafe(_("the new lines do not read back as the intended tasks"))
     assert parsed.nodes is not None
     return [parsed.nodes[(i,)].start for i in range(len(tasks))]
 
@@ -245,7 +254,7 @@ def _content_end(nodes: dict[tuple[Any, ...], yamldoc.Node], path: tuple[Any, ..
     """Offset just past the last character of the value at ``path`` (not its trailing lines)."""
     ends = [n.end for p, n in nodes.items() if p[: len(path)] == path and n.kind != "block"]
     if not ends:
-        raise _unsafe(f"no text found for {'.'.join(map(str, path))}")
+        raise _unsafe(_("no text found for {path}").format(path=".".join(map(str, path))))
     return max(ends)
 
 
@@ -321,7 +330,7 @@ def rewrite_block(block: str, newline: str, old: Task, new: Task) -> str:
     """
     parsed = _parse_block(block, newline)
     if _read_task(parsed.data) != old:
-        raise _unsafe("the task's lines do not hold the task that was read")
+        raise _unsafe(_("the task's lines do not hold the task that was read"))
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) within the block
     key_col = parsed.nodes[("id",)].key_col - 1
     old_data, new_data = old.model_dump(mode="json"), new.model_dump(mode="json")
@@ -349,7 +358,7 @@ def rewrite_block(block: str, newline: str, old: Task, new: Task) -> str:
         block = block[:start] + replacement + block[end:]
     check = _parse_block(block, newline)
     if _read_task(check.data) != new:
-        raise _unsafe("the edited lines do not read back as the intended task")
+        raise _unsafe(_("the edited lines do not read back as the intended task"))
     return block
 
 
@@ -418,7 +427,7 @@ def _insert_point(block: str, parsed: _Parsed, key: str) -> int:
     index = KEY_ORDER.index(key)
     before = [k for k in KEY_ORDER[:index] if (k,) in parsed.nodes]
     if not before:
-        raise _unsafe(f"no place for {key}")
+        raise _unsafe(_("no place for {key}").format(key=key))
     end = _content_end(parsed.nodes, (before[-1],))
     return _after_line(block, end)
 
@@ -439,7 +448,7 @@ def added_entry(old: Task, new: Task) -> tuple[int, HistoryEntry]:
         i += 1
     if len(new.history) != len(old.history) + 1 or new.history[:i] + new.history[i + 1:] != (
             old.history):
-        raise _unsafe("exactly one history entry is added per change")
+        raise _unsafe(_("exactly one history entry is added per change"))
     return i, new.history[i]
 
 
@@ -568,9 +577,10 @@ def apply_update(task: Task, update: Update, by: str, at: Any) -> Task | None:
     clash = sorted(later & set(changes))
     if clash:
         raise WriteError(
-            f"task {task.id}: a later history entry also changes {', '.join(clash)}, so a change "
-            f"dated {at.isoformat()} would contradict it; nothing was changed",
-            hint="give a later --at, or none (now)",
+            _("task {id}: a later history entry also changes {fields}, so a change dated {at} "
+              "would contradict it; nothing was changed").format(
+                  id=task.id, fields=", ".join(clash), at=at.isoformat()),
+            hint=_("give a later --at, or none (now)"),
         )
     entry = HistoryEntry(at=at, by=by, changes=changes, note=update.note,
                          evidence=list(update.evidence))
@@ -592,8 +602,8 @@ def plan_update(tasks: list[Task], update: Update, by: str, at: Any,
     named = {task.id for task in tasks}
     for task in tasks:
         if task.id in update.add_related or task.id in update.remove_related:
-            raise UsageError(f"task {task.id} ({task.ref}) cannot be related to itself",
-                             hint="name the other task: --add-related ID")
+            raise UsageError(_("task {id} ({ref}) cannot be related to itself").format(
+                id=task.id, ref=task.ref), hint=_("name the other task: --add-related ID"))
     changed: list[tuple[Task, Task]] = []
     unchanged: list[Task] = []
     for task in tasks:
@@ -606,7 +616,7 @@ def plan_update(tasks: list[Task], update: Update, by: str, at: Any,
     for other_id in dict.fromkeys([*update.add_related, *update.remove_related]):
         other = lookup(other_id)
         if other is None:
-            raise NotFoundError(f"no task {other_id} in this ledger")
+            raise NotFoundError(_("no task {id} in this ledger").format(id=other_id))
         assert other_id not in named
         side = Update(add_related=tuple(ids) if other_id in update.add_related else (),
                       remove_related=tuple(ids) if other_id in update.remove_related else ())
@@ -625,7 +635,7 @@ def change_summary(updated: list[tuple[Task, Task]], added: list[Task], unchange
     ``unchanged``: the tasks named that already had the values asked for.
     """
     def entry(old: Task, new: Task) -> dict[str, Any]:
-        _, added_entry_ = added_entry(old, new)
+        _old, added_entry_ = added_entry(old, new)
         return {"id": new.id, "ref": new.ref, **added_entry_.model_dump(mode="json")}
 
     return {
@@ -642,12 +652,14 @@ def new_task(index: TaskIndex, level: str, text: str, fields: dict[str, Any], by
     """A task for ``reformctl add``: the next free id, the next number in its level.
 
     Its history starts with one entry that records its creation (and its first status), so the
-    record of every task is complete from the start.
+    record of every task is complete from the start. The entry is data only
+    (``changes: {status: [null, todo]}``: no status before it), in no language; a note is the
+    user's own (``--note``). Ledgers written before kept the note ``added`` on that entry; it is
+    read and shown as any note is.
     """
     next_id, seq = index.next_id(), index.next_seq(level)
     status = fields.get("status") or "todo"
-    entry = HistoryEntry(at=at, by=by, changes={"status": [None, status]},
-                         note=note if note is not None else "added")
+    entry = HistoryEntry(at=at, by=by, changes={"status": [None, status]}, note=note)
     data = {"id": next_id, "level": level, "seq": seq, "text": text, **fields,
             "status": status, "history": [entry]}
     return _new_task(data)
@@ -670,7 +682,7 @@ def apply_change(index: TaskIndex, updated: list[tuple[Task, Task]],
     """
     if not index.ids:
         if updated:
-            raise _unsafe("there is no task to change")
+            raise _unsafe(_("there is no task to change"))
         return _first_tasks(index, added) if added else (index.text, index)
     text, newline = index.text, index.newline
     bodies: dict[int, str] = {}  # block -> its new text
@@ -736,7 +748,7 @@ def _first_tasks(index: TaskIndex, added: list[Task]) -> tuple[str, TaskIndex]:
     node = nodes.get(("tasks",))
     if (parsed.diagnostics or not isinstance(data, dict) or node is None
             or data.get("tasks") not in ([], None) or node.kind == "block"):
-        raise _unsafe("the empty list of tasks was not found")
+        raise _unsafe(_("the empty list of tasks was not found"))
     head = line_start(text, node.key_start)
     indent = node.key_col - 1  # of `tasks:` (0 at the top level)
     plan = nodes.get(("plan", "title"))
@@ -759,7 +771,7 @@ def _first_tasks(index: TaskIndex, added: list[Task]) -> tuple[str, TaskIndex]:
     except ValidationError:
         ok = False
     if not ok or check.nodes is None:
-        raise _unsafe("the new lines do not read back as the intended tasks")
+        raise _unsafe(_("the new lines do not read back as the intended tasks"))
     starts = [check.nodes[("tasks", i)].start for i in range(len(added))]
     return new, TaskIndex(new, newline, [t.id for t in added], [t.level for t in added],
                           [t.seq for t in added], starts)

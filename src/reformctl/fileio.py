@@ -7,6 +7,7 @@ shares (:mod:`reformctl.loader` reads with :func:`read_bytes`; :mod:`reformctl.t
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from . import yamldoc
 from .errors import Diagnostic, WriteError, error
+from .i18n import N_, _
 
 TMP_SUFFIX = ".reformctl-tmp"
 
@@ -77,7 +79,8 @@ def read_bytes(path: Path, *, optional: bool = False,
             return None, []
         return None, [error(
             shown, None, None, "missing-file",
-            "the file does not exist; every ledger has tasks.yaml (`reformctl init` writes one)",
+            _("the file does not exist; every ledger has tasks.yaml (`reformctl init` writes "
+              "one)"),
         )]
     except OSError as exc:
         return None, [_unreadable(shown, exc)]
@@ -86,10 +89,10 @@ def read_bytes(path: Path, *, optional: bool = False,
         if not outside_allowed() and not real.is_relative_to(link_root(path.parent)):
             return None, [error(
                 shown, None, None, "link-outside",
-                "this is a symbolic link (or is reached through one) to a file outside the "
-                "ledger's directory and the git work tree that holds it, so it was not read; "
-                "put the file itself here, or, if you trust where the link points, set "
-                f"{ALLOW_OUTSIDE_ENV}=1",
+                _("this is a symbolic link (or is reached through one) to a file outside the "
+                  "ledger's directory and the git work tree that holds it, so it was not read; "
+                  "put the file itself here, or, if you trust where the link points, set "
+                  "{variable}=1").format(variable=ALLOW_OUTSIDE_ENV),
             )]
         # Look before opening: opening a named pipe would wait for a writer for ever, and a
         # device such as /dev/zero never ends.
@@ -99,15 +102,16 @@ def read_bytes(path: Path, *, optional: bool = False,
         if not stat.S_ISREG(mode):
             return None, [error(
                 shown, None, None, "unreadable",
-                "this is not a regular file (a pipe, socket or device); a data file is a plain "
-                "file",
+                _("this is not a regular file (a pipe, socket or device); a data file is a "
+                  "plain file"),
             )]
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):  # swapped for something else since we looked
                 return None, [error(shown, None, None, "unreadable",
-                                    "this is not a regular file; a data file is a plain file")]
+                                    _("this is not a regular file; a data file is a plain "
+                                      "file"))]
             # The reported size is only a hint (files under /proc report 0): read in chunks,
             # never more than the limit and one byte.
             if info.st_size > limit:
@@ -125,32 +129,69 @@ def read_bytes(path: Path, *, optional: bool = False,
     except FileNotFoundError:  # a dangling symbolic link, or removed since we looked
         return None, [error(
             shown, None, None, "missing-file",
-            "the file does not exist (a symbolic link to nothing?); every ledger has tasks.yaml "
-            "(`reformctl init` writes one)",
+            _("the file does not exist (a symbolic link to nothing?); every ledger has "
+              "tasks.yaml (`reformctl init` writes one)"),
         )]
     except IsADirectoryError:
-        return None, [error(shown, None, None, "unreadable", "this is a directory, not a file")]
+        return None, [error(shown, None, None, "unreadable",
+                            _("this is a directory, not a file"))]
     except RuntimeError:  # a symlink loop (Python < 3.13)
         return None, [error(shown, None, None, "unreadable",
-                            "cannot read the file: Too many levels of symbolic links")]
+                            _("cannot read the file: {reason}").format(
+                                reason=_(_STRERROR[errno.ELOOP])))]
     except OSError as exc:
         return None, [_unreadable(shown, exc)]
 
 
 def _unreadable(shown: str, exc: OSError) -> Diagnostic:
     return error(shown, None, None, "unreadable",
-                 f"cannot read the file: {exc.strerror or exc}; check its permissions")
+                 _("cannot read the file: {reason}; check its permissions").format(
+                     reason=strerror(exc)))
+
+
+# The system's words for the errors a user meets (as the C library says them), translated.
+_STRERROR = {
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.ENOENT: N_("No such file or directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ELOOP: N_("Too many levels of symbolic links"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"),
+    errno.EIO: N_("Input/output error"),
+    errno.ENOLCK: N_("No locks available"),
+}
+
+
+def strerror(exc: BaseException) -> str:
+    """Why a system call failed, in the language of this run (the system's own words for an
+    error not in :data:`_STRERROR`)."""
+    number = getattr(exc, "errno", None)
+    if number in _STRERROR:
+        return _(_STRERROR[number])
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def _too_large(shown: str, size: int | None, limit: int) -> Diagnostic:
-    most = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit} bytes"
-    what = f"the file is {size / 2**20:.1f} MiB" if size is not None else (
-        f"the file holds more than {most}")
-    return error(
-        shown, None, None, "file-too-large",
-        f"{what}; reformctl reads data files of at most {most}, within which every command stays "
-        "under 2 GiB of memory (10,000 tasks with their history are about 5 to 9 MiB)",
-    )
+    mib = limit >= 2**20
+    if size is not None:
+        message = (_("the file is {size:.1f} MiB; reformctl reads data files of at most {most} "
+                     "MiB, within which every command stays under 2 GiB of memory (10,000 tasks "
+                     "with their history are about 5 to 9 MiB)") if mib else
+                   _("the file is {size:.1f} MiB; reformctl reads data files of at most {most} "
+                     "bytes, within which every command stays under 2 GiB of memory (10,000 "
+                     "tasks with their history are about 5 to 9 MiB)"))
+    else:
+        message = (_("the file holds more than {most} MiB; reformctl reads data files of at "
+                     "most {most} MiB, within which every command stays under 2 GiB of memory "
+                     "(10,000 tasks with their history are about 5 to 9 MiB)") if mib else
+                   _("the file holds more than {most} bytes; reformctl reads data files of at "
+                     "most {most} bytes, within which every command stays under 2 GiB of memory "
+                     "(10,000 tasks with their history are about 5 to 9 MiB)"))
+    return error(shown, None, None, "file-too-large", message.format(
+        size=(size or 0) / 2**20, most=limit // 2**20 if mib else limit))
 
 
 def write_file(path: Path, data: bytes) -> Path:
@@ -167,9 +208,11 @@ def write_file(path: Path, data: bytes) -> Path:
     except FileNotFoundError:
         mode = None
     except (OSError, RuntimeError) as exc:
-        raise WriteError(f"cannot write {display(target)}: {exc}") from None
+        raise WriteError(_("cannot write {path}: {reason}").format(
+            path=display(target), reason=strerror(exc))) from None
     if mode is not None and stat.S_ISDIR(mode):
-        raise WriteError(f"{display(target)} is a directory; give a file name for the output")
+        raise WriteError(_("{path} is a directory; give a file name for the output").format(
+            path=display(target)))
     if mode is not None and not stat.S_ISREG(mode):
         try:
             with open(target, "wb") as handle:
@@ -183,8 +226,9 @@ def write_file(path: Path, data: bytes) -> Path:
         real = target
     if not real.parent.is_dir():
         raise WriteError(
-            f"cannot write {display(target)}: the directory {display(real.parent)} does not exist",
-            hint="create it first, or choose another --output",
+            _("cannot write {path}: the directory {directory} does not exist").format(
+                path=display(target), directory=display(real.parent)),
+            hint=_("create it first, or choose another --output"),
         )
     atomic_write(real, data)
     return real
@@ -219,15 +263,18 @@ def _refuse_unwritable(target: Path, info: os.stat_result) -> None:
     shown = display(target)
     if info.st_uid == os.geteuid() or not mode & 0o222:
         raise WriteError(
-            f"{shown} is read-only (mode {mode:04o}); nothing was changed",
-            hint=f"if it is meant to change, make it writable first: chmod u+w {shown}",
+            _("{path} is read-only (mode {mode}); nothing was changed").format(
+                path=shown, mode=f"{mode:04o}"),
+            hint=_("if it is meant to change, make it writable first: chmod u+w {path}").format(
+                path=shown),
         )
     owner, me = _user_name(info.st_uid), _user_name(os.geteuid())
     raise WriteError(
-        f"{shown} belongs to {owner} and {me} may not write it (mode {mode:04o}); nothing was "
-        "changed",
-        hint=f"ask {owner} to make it writable by a group you share (chgrp GROUP {shown}; "
-        f"chmod g+w {shown}), or work on a copy of your own",
+        _("{path} belongs to {owner} and {user} may not write it (mode {mode}); nothing was "
+          "changed").format(path=shown, owner=owner, user=me, mode=f"{mode:04o}"),
+        hint=_("ask {owner} to make it writable by a group you share (chgrp GROUP {path}; "
+               "chmod g+w {path}), or work on a copy of your own").format(owner=owner,
+                                                                          path=shown),
     )
 
 
@@ -237,7 +284,7 @@ def _user_name(uid: int) -> str:
     try:
         return pwd.getpwuid(uid).pw_name
     except (KeyError, OverflowError):
-        return f"user {uid}"
+        return _("user {uid}").format(uid=uid)
 
 
 def atomic_write(target: Path, data: bytes,
@@ -416,18 +463,18 @@ def _unwinding_on_termination() -> Iterator[None]:
 
 
 def write_error(target: Path, exc: OSError) -> WriteError:
-    import errno
 
     reason = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the file system is read-only",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
+        errno.ENOSPC: N_("the disk is full"),
+        errno.EDQUOT: N_("the disk quota is exceeded"),
+        errno.EACCES: N_("permission denied"),
+        errno.EPERM: N_("permission denied"),
+        errno.EROFS: N_("the file system is read-only"),
+    }.get(exc.errno or 0)
     return WriteError(
-        f"cannot write {display(target)}: {reason}; nothing was changed",
-        hint="free some space or fix the permissions of the directory, then try again",
+        _("cannot write {path}: {reason}; nothing was changed").format(
+            path=display(target), reason=_(reason) if reason else strerror(exc)),
+        hint=_("free some space or fix the permissions of the directory, then try again"),
     )
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ReadError, WriteError
-from .fileio import display
+from .fileio import display, strerror
+from .i18n import N_, _
 
 TASKS_FILE = "tasks.yaml"
 VOICES_FILE = "voices.yaml"
@@ -37,17 +38,18 @@ class LedgerDir:
 
     def describe(self) -> str:
         if self.origin == "sample":
-            return "the sample ledger packaged with reformctl (read-only)"
-        how = {"found": "nearest data/ directory"}.get(self.origin, self.origin)
-        return f"{display(self.path)} (from {how})"
+            return _("the sample ledger packaged with reformctl (read-only)")
+        if self.origin == "found":
+            return _("{path} (from the nearest data/ directory)").format(path=display(self.path))
+        return _("{path} (from {origin})").format(path=display(self.path), origin=self.origin)
 
     def require_writable(self) -> None:
         if self.read_only:
             raise WriteError(
-                "no ledger here to change: this command would write, but the only ledger found "
-                "is the read-only sample packaged with reformctl",
-                hint="run `reformctl init` to write your own copy into ./data, or point to one "
-                f"with --data DIR or {ENV_DATA}",
+                _("no ledger here to change: this command would write, but the only ledger "
+                  "found is the read-only sample packaged with reformctl"),
+                hint=_("run `reformctl init` to write your own copy into ./data, or point to one "
+                       "with --data DIR or {variable}").format(variable=ENV_DATA),
             )
 
 
@@ -64,31 +66,35 @@ def find_ledger(data: str | None = None, *, env: dict[str, str] | None = None,
             path = Path(value).expanduser()
             if _holds_only_a_data_dir(path):
                 raise ReadError(
-                    f"{origin} points to {value}, which holds a data/ directory but no "
-                    f"{TASKS_FILE}",
-                    hint=f"give the data directory itself: {origin} {path / 'data'}",
+                    _("{origin} points to {value}, which holds a data/ directory but no "
+                      "{file}").format(origin=origin, value=value, file=TASKS_FILE),
+                    hint=_("give the data directory itself: {origin} {path}").format(
+                        origin=origin, path=path / "data"),
                 )
             if not path.is_dir():
                 raise ReadError(
-                    f"{origin} points to {value}, which is not a directory",
-                    hint="give the directory that holds tasks.yaml and voices.yaml "
-                    "(create one with `reformctl init`)",
+                    _("{origin} points to {value}, which is not a directory").format(
+                        origin=origin, value=value),
+                    hint=_("give the directory that holds tasks.yaml and voices.yaml "
+                           "(create one with `reformctl init`)"),
                 )
             return LedgerDir(path, origin)
     try:
         cwd = Path.cwd() if cwd is None else cwd
     except OSError:
         raise ReadError(
-            "the working directory no longer exists, so no data/ directory can be found from it",
-            hint="cd to an existing directory, or give the ledger with --data DIR",
+            _("the working directory no longer exists, so no data/ directory can be found from "
+              "it"),
+            hint=_("cd to an existing directory, or give the ledger with --data DIR"),
         ) from None
     for folder in (cwd, *cwd.parents):
         try:
             found = (folder / "data" / TASKS_FILE).is_file()
         except OSError as exc:  # e.g. a data/ directory we may not look into
             raise ReadError(
-                f"cannot look into {display(folder / 'data')}: {exc.strerror or exc}",
-                hint="fix its permissions, or give the ledger with --data DIR",
+                _("cannot look into {path}: {reason}").format(path=display(folder / "data"),
+                                                              reason=strerror(exc)),
+                hint=_("fix its permissions, or give the ledger with --data DIR"),
             ) from None
         if found:
             return LedgerDir(folder / "data", "found")
@@ -234,7 +240,8 @@ def _validate_new(data: dict[str, bytes]) -> None:
         if problems:
             from .errors import UsageError
 
-            raise UsageError(f"the new plan would not be valid: {problems[0].message}")
+            raise UsageError(_("the new plan would not be valid: {problem}").format(
+                problem=problems[0].message))
 
 
 def init(directory: Path, plan: NewPlan | None = None) -> Initialized:
@@ -255,8 +262,8 @@ def init(directory: Path, plan: NewPlan | None = None) -> Initialized:
     for path in own:
         if os.path.lexists(path) and (path.name == TASKS_FILE or not _holds(path, own[path])):
             raise WriteError(
-                f"{display(path)} already exists; init never overwrites",
-                hint="use that ledger, or choose another directory: `reformctl init DIR`",
+                _("{path} already exists; init never overwrites").format(path=display(path)),
+                hint=_("use that ledger, or choose another directory: `reformctl init DIR`"),
             )
     kept = {path: content.decode() for path, content in extras.items()
             if os.path.lexists(path) and not _holds(path, content)}
@@ -318,8 +325,8 @@ def _write_all(directory: Path, files: dict[Path, bytes]) -> list[Path]:
             _quietly(os.rmdir, folder)
         if isinstance(exc, FileExistsError):
             raise WriteError(
-                f"{display(current)} appeared while init was writing; init never overwrites, "
-                "and nothing was written",
+                _("{path} appeared while init was writing; init never overwrites, and nothing "
+                  "was written").format(path=display(current)),
             ) from None
         if isinstance(exc, OSError):
             raise _init_error(current, exc) from None
@@ -415,15 +422,16 @@ def _init_error(path: Path, exc: OSError) -> WriteError:
     import errno
 
     reason = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.EFBIG: "the file is larger than this process may write (a file size limit)",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the file system is read-only",
-        errno.ENOTDIR: "a part of the path is a file, not a directory",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
+        errno.ENOSPC: N_("the disk is full"),
+        errno.EDQUOT: N_("the disk quota is exceeded"),
+        errno.EFBIG: N_("the file is larger than this process may write (a file size limit)"),
+        errno.EACCES: N_("permission denied"),
+        errno.EPERM: N_("permission denied"),
+        errno.EROFS: N_("the file system is read-only"),
+        errno.ENOTDIR: N_("a part of the path is a file, not a directory"),
+    }.get(exc.errno or 0)
     return WriteError(
-        f"cannot write {display(path)}: {reason}; nothing was written",
-        hint="free some space or fix the permissions, then run `reformctl init` again",
+        _("cannot write {path}: {reason}; nothing was written").format(
+            path=display(path), reason=_(reason) if reason else strerror(exc)),
+        hint=_("free some space or fix the permissions, then run `reformctl init` again"),
     )

@@ -31,7 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import WriteError
-from .fileio import display, write_error
+from .fileio import display, strerror, write_error
+from .i18n import _
 
 SUFFIX = ".reformctl-lock"
 TELL_AFTER = 1.0  # seconds of waiting before saying who holds the lock
@@ -85,13 +86,15 @@ class Lock:
                 waited = time.monotonic() - started
                 if waited >= self.timeout:
                     raise WriteError(
-                        f"{_holder(fd)} has been writing {data} for more than "
-                        f"{self.timeout:.0f} s; nothing was changed",
-                        hint="try again when it has finished; if that process hangs, end it",
+                        _("{holder} has been writing {path} for more than {seconds} s; nothing "
+                          "was changed").format(holder=_holder(fd), path=data,
+                                                seconds=f"{self.timeout:.0f}"),
+                        hint=_("try again when it has finished; if that process hangs, end it"),
                     ) from None
                 if not told and waited >= TELL_AFTER and self.on_wait is not None:
-                    self.on_wait(f"waiting for {_holder(fd)}, which is writing {data} "
-                                 f"(waiting up to {self.timeout:.0f} s)")
+                    self.on_wait(_("waiting for {holder}, which is writing {path} (waiting up to "
+                                   "{seconds} s)").format(holder=_holder(fd), path=data,
+                                                          seconds=f"{self.timeout:.0f}"))
                     told = True
                 time.sleep(pause)
                 pause = min(pause * 1.5, 0.1)
@@ -103,10 +106,11 @@ class Lock:
                     raise _unusable(self.path, self.target,
                                     PermissionError(errno.EACCES, "")) from None
                 raise WriteError(
-                    f"cannot lock {shown(self.path)}: {exc.strerror or exc}; nothing was "
-                    "changed",
-                    hint="the file system does not support locks (a network file system "
-                    "without lock support?); keep the ledger on a local disk or one with locking",
+                    _("cannot lock {path}: {reason}; nothing was changed").format(
+                        path=shown(self.path), reason=strerror(exc)),
+                    hint=_("the file system does not support locks (a network file system "
+                           "without lock support?); keep the ledger on a local disk or one with "
+                           "locking"),
                 ) from None
             if self.still_ours():
                 return
@@ -140,7 +144,7 @@ def _open(path: Path, target: Path) -> int:
     """Open (creating if need be) the lock file, never through a symlink, never a non-file."""
     flags = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # NONBLOCK: a FIFO must not hang us
     mode = _mode_for(target)
-    for _ in range(10):
+    for _attempt in range(10):
         try:
             fd = os.open(path, flags | os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -166,8 +170,8 @@ def _open(path: Path, target: Path) -> int:
         if info.st_uid == os.geteuid():
             _give_mode(fd, target, mode)  # follow the data file's mode as it changes
         return fd
-    raise WriteError(f"cannot create the lock file {shown(path)}: it keeps disappearing; "
-                     "nothing was changed")
+    raise WriteError(_("cannot create the lock file {path}: it keeps disappearing; nothing "
+                       "was changed").format(path=shown(path)))
 
 
 def _mode_for(target: Path) -> int:
@@ -199,21 +203,26 @@ def _unusable(path: Path, target: Path, exc: OSError | None) -> WriteError:
     if exc is not None and exc.errno in (errno.EACCES, errno.EPERM):
         try:
             info = path.lstat()
-            owner = _user_name(info.st_uid)
-            detail = f"it belongs to {owner} (mode {stat.S_IMODE(info.st_mode):04o})"
+            message = _("cannot open the lock file {path}: it belongs to {owner} (mode {mode}); "
+                        "nothing was changed").format(path=name, owner=_user_name(info.st_uid),
+                                                      mode=f"{stat.S_IMODE(info.st_mode):04o}")
         except OSError:
-            detail = "permission denied"
+            message = _("cannot open the lock file {path}: permission denied; nothing was "
+                        "changed").format(path=name)
         return WriteError(
-            f"cannot open the lock file {name}: {detail}; nothing was changed",
-            hint=f"everyone who writes {display(target)} must be able to read and write it: its "
-            f"owner can run chmod g+rw {name} (or delete it when no reformctl is writing)",
+            message,
+            hint=_("everyone who writes {data} must be able to read and write it: its owner can "
+                   "run chmod g+rw {path} (or delete it when no reformctl is writing)").format(
+                       data=display(target), path=name),
         )
     if exc is not None and exc.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
         return write_error(target, exc)
     return WriteError(
-        f"{name} should be reformctl's lock file, but it is a symlink, directory or other "
-        "non-file, which reformctl does not follow or use; nothing was changed",
-        hint=f"remove it (reformctl creates its lock file there itself): rm {name}",
+        _("{path} should be reformctl's lock file, but it is a symlink, directory or other "
+          "non-file, which reformctl does not follow or use; nothing was changed").format(
+              path=name),
+        hint=_("remove it (reformctl creates its lock file there itself): rm {path}").format(
+            path=name),
     )
 
 
@@ -228,9 +237,9 @@ def _holder(fd: int) -> str:
         try:
             user = _user_name(os.stat(f"/proc/{pid}").st_uid)
         except OSError:
-            user = "unknown user"
-        return f"process {pid} ({user})"
-    return "another writer (perhaps on another machine)"
+            user = _("unknown user")
+        return _("process {pid} ({user})").format(pid=pid, user=user)
+    return _("another writer (perhaps on another machine)")
 
 
 def _locking_pid(info: os.stat_result) -> int | None:
@@ -254,4 +263,4 @@ def _user_name(uid: int) -> str:
     try:
         return pwd.getpwuid(uid).pw_name
     except (KeyError, OverflowError):
-        return f"user {uid}"
+        return _("user {uid}").format(uid=uid)

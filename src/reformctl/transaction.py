@@ -35,6 +35,7 @@ from . import cache, edit, fileio, lockfile, yamldoc
 from .checks import RuleContext, run_rules
 from .errors import LedgerError, ReformctlError, WriteError
 from .fileio import display, read_bytes
+from .i18n import _
 from .ledgers import LedgerDir
 from .loader import load_bytes, task_index
 from .models import Task
@@ -83,7 +84,7 @@ def change_ledger(where: LedgerDir, plan: Planner, *, dry_run: bool = False,
     fileio.check_writable(target)
     with lockfile.held(target, LOCK_TIMEOUT, on_wait) as lock:
         fileio.remove_stale_temporaries(target)
-        for _ in range(ATTEMPTS):
+        for _attempt in range(ATTEMPTS):
             raw = _raw(where, target)
             if raw != found.raw:
                 found = _read(where, target, raw)
@@ -120,7 +121,7 @@ def _read(where: LedgerDir, target: Path, raw: dict[str, bytes] | None = None,
     """The tasks of a clean ledger: from the cache when it holds an authentic index of these
     exact bytes, else by loading and checking both files whole; a ledger with errors is refused,
     unless it was caught mid-save (then it is read again)."""
-    for _ in range(ATTEMPTS):
+    for _attempt in range(ATTEMPTS):
         raw = _raw(where, target) if raw is None else raw
         if use_cache and (cached := _cached_index(where, raw)) is not None:
             return _Found(raw, cached, True)
@@ -131,8 +132,8 @@ def _read(where: LedgerDir, target: Path, raw: dict[str, bytes] | None = None,
                 continue
             raise LedgerError(
                 loaded.diagnostics,
-                "the ledger has errors, so nothing was changed:\n"
-                + "\n".join(str(d) for d in loaded.errors[:20]),
+                _("the ledger has errors, so nothing was changed:\n{errors}").format(
+                    errors="\n".join(str(d) for d in loaded.errors[:20])),
             )
         if "tasks" not in raw or set(raw) != set(loaded.texts):  # voices.yaml may be absent
             raw = None  # a file appeared while we read: read again
@@ -148,9 +149,9 @@ def _read(where: LedgerDir, target: Path, raw: dict[str, bytes] | None = None,
 
 def _kept_changing(where: LedgerDir) -> WriteError:
     return WriteError(
-        f"{display(where.tasks_path)} kept changing while this change was being written; "
-        "nothing was changed",
-        hint="is an editor or a script saving it in a loop? try again",
+        _("{path} kept changing while this change was being written; nothing was "
+          "changed").format(path=display(where.tasks_path)),
+        hint=_("is an editor or a script saving it in a loop? try again"),
     )
 
 
@@ -243,7 +244,7 @@ def _cached_index(where: LedgerDir, raw: dict[str, bytes]) -> edit.TaskIndex | N
     entry = cache.get("index", cache.key_of(raw["tasks"], raw["voices"]))
     if entry is None:
         return None
-    source, _ = yamldoc.decode(raw["tasks"], display(where.tasks_path))
+    source, _found = yamldoc.decode(raw["tasks"], display(where.tasks_path))
     return None if source is None else edit.TaskIndex.from_entry(source.text, source.newline,
                                                                  entry)
 
@@ -251,7 +252,7 @@ def _cached_index(where: LedgerDir, raw: dict[str, bytes]) -> edit.TaskIndex | N
 def _validate_result(where: LedgerDir, index: edit.TaskIndex, change: Change) -> None:
     """The changed and added tasks must pass every rule (the rest were valid and are unchanged:
     an update never changes ids, numbers or links, and an added task takes fresh ones)."""
-    tasks = [new for _, new in change.updated] + change.added
+    tasks = [new for _old, new in change.updated] + change.added
     ids = set(index.ids) | {t.id for t in change.added}
     ctx = RuleContext(display(where.tasks_path), display(where.voices_path),
                       list(enumerate(tasks)), [], ids)
@@ -259,8 +260,8 @@ def _validate_result(where: LedgerDir, index: edit.TaskIndex, change: Change) ->
     if problems:
         raise LedgerError(
             problems,
-            "the change would make the ledger invalid, so nothing was changed:\n"
-            + "\n".join(f"  {d.message}" for d in problems[:20]),
+            _("the change would make the ledger invalid, so nothing was changed:\n{errors}").format(
+                errors="\n".join(f"  {d.message}" for d in problems[:20])),
         )
 
 

@@ -43,7 +43,7 @@ class _Group(TyperGroup):
             args = choose_language(args)
             return super().make_context(info_name, args, *rest, **kwargs)
         except ReformctlError as exc:
-            say_error(str(exc))
+            say_failure(exc)
             raise typer.Exit(exc.exit_code) from None
         except Exception as exc:
             if not _is_usage_error(exc):
@@ -76,7 +76,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except ReformctlError as exc:
-            say_error(str(exc))
+            say_failure(exc)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
             raise
@@ -94,10 +94,9 @@ class _Group(TyperGroup):
             if os.environ.get(DEBUG_ENV) or hasattr(exc, "exit_code"):
                 raise
             say_error(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                f"  hint: this is a bug in reformctl; run again with {DEBUG_ENV}=1 to see the "
-                "traceback, and report it"
-            )
+                _("internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc),
+                hint=_("this is a bug in reformctl; run again with {variable}=1 to see the "
+                       "traceback, and report it").format(variable=DEBUG_ENV))
             raise typer.Exit(EXIT_PROBLEM) from None
 
 
@@ -149,8 +148,8 @@ def _usage_failure(exc: Any, command: str) -> NoReturn:
         raise exc
     from .args import house_message
 
-    say_error(f"{house_message(exc.format_message())}\n"
-              f"  hint: `{command} --help` shows the usage and examples")
+    say_error(house_message(exc.format_message()),
+              hint=_("`{command} --help` shows the usage and examples").format(command=command))
     raise typer.Exit(exc.exit_code) from None
 
 
@@ -238,7 +237,7 @@ GLOBAL_OPTIONS["--lang"] = GlobalOption(
        "$REFORMCTL_LANG, else zh when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else "
        "en. Example: --lang zh"))
 
-SAMPLE_NOTICE = (
+SAMPLE_NOTICE = N_(
     "reformctl: no ledger found (no --data, no $REFORMCTL_DATA, no data/ here or above): "
     "showing the packaged sample; `reformctl init` starts your own"
 )
@@ -256,7 +255,7 @@ def ledger_dir(data: str | None, *, announce_sample: bool = True) -> LedgerDir:
     except ReadError as exc:
         raise UsageError(exc.message, hint=exc.hint, location=exc.location) from None
     if where.read_only and announce_sample:
-        say(SAMPLE_NOTICE)
+        say(_(SAMPLE_NOTICE))
     return where
 
 
@@ -300,8 +299,9 @@ def emit(output: Any) -> None:
         raise
     except OSError as exc:
         raise WriteError(
-            f"cannot write the output: {exc.strerror or exc}",
-            hint="check where the output goes (a full disk? a closed file?), or use --output FILE",
+            _("cannot write the output: {reason}").format(reason=exc.strerror or exc),
+            hint=_("check where the output goes (a full disk? a closed file?), or use --output "
+                   "FILE"),
         ) from None
 
 
@@ -312,8 +312,19 @@ def say(message: str) -> None:
     sys.stderr.write(visible(message).replace("\\x0a", "\n") + "\n")
 
 
-def say_error(message: str) -> None:
-    say(f"reformctl: error: {message}")
+def say_error(message: str, hint: str | None = None) -> None:
+    """An error for the user: ``reformctl: error: MESSAGE`` and, below it, ``  hint: HINT``."""
+    text = _("reformctl: error: {message}").format(message=message)
+    if hint:
+        text += "\n" + _("  hint: {hint}").format(hint=hint)
+    say(text)
+
+
+def say_failure(exc: ReformctlError) -> None:
+    """A :class:`~reformctl.errors.ReformctlError` as the user reads it: where, what, and the
+    hint, with the words "error" and "hint" in the language of this run."""
+    message = f"{exc.location}: {exc.message}" if exc.location else exc.message
+    say_error(message, exc.hint)
 
 
 def _silence_stdout() -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 from ..errors import UsageError
+from ..i18n import N_, _
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -73,8 +74,8 @@ def hoist_globals(args: list[str], global_options: Mapping[str, Any], *,
         if not strict or any(word in ("-h", "--help", "--version") for word in kept):
             return kept + rest
         names = ", ".join(dict.fromkeys(w.split("=", 1)[0] for w in moved if w.startswith("-")))
-        raise UsageError(f"{names} goes with a command, and none was given",
-                         hint="e.g. reformctl --data path/to/data list")
+        raise UsageError(_("{options} goes with a command, and none was given").format(
+            options=names), hint=_("e.g. reformctl --data path/to/data list"))
     return [*kept, rest[0], *moved, *rest[1:]]
 
 
@@ -84,7 +85,8 @@ def check_command_line(command: Any, args: list[str], path: str) -> list[str]:
     try:
         return _check(command, args)
     except UsageError as exc:
-        raise UsageError(exc.message, hint=f"`{path} --help` shows the usage and examples") from None
+        raise UsageError(exc.message, hint=_("`{command} --help` shows the usage and examples")
+                         .format(command=path)) from None
 
 
 def _check(command: Any, args: list[str]) -> list[str]:
@@ -138,8 +140,8 @@ def _check(command: Any, args: list[str]) -> list[str]:
         if not spec.multiple and len(spec.given) > 1:
             raise _repeated(spec)
     arguments = _arguments(command)
-    if all(nargs == 1 for _, _, nargs in arguments):  # the n-th word is the n-th argument
-        for at, (label, spec, _) in zip(positional, arguments, strict=False):
+    if all(nargs == 1 for _label, _spec, nargs in arguments):  # the n-th word is the n-th argument
+        for at, (label, spec, _nargs) in zip(positional, arguments, strict=False):
             out[at] = _value(spec, label, out[at])
     return out
 
@@ -160,12 +162,19 @@ def _arguments(command: Any) -> list[tuple[str, _Spec, int]]:
 
 
 def _repeated(spec: _Spec) -> UsageError:
-    names = " and ".join(dict.fromkeys(name for name, _ in spec.given))
-    times = "twice" if len(spec.given) == 2 else f"{len(spec.given)} times"
+    written = list(dict.fromkeys(name for name, _value in spec.given))
+    names = written[0]
+    for other in written[1:]:  # --overdue and --no-overdue: names of one option
+        names = _("{option} and {other}").format(option=names, other=other)
+    count = len(spec.given)
     if spec.takes_value:
-        values = ", ".join(f"'{value}'" for _, value in spec.given)
-        return UsageError(f"{names} was given {times} ({values}); it takes one value")
-    return UsageError(f"{names} was given {times}; give it once")
+        values = ", ".join(f"'{value}'" for _name, value in spec.given)
+        message = (_("{options} was given twice ({values}); it takes one value") if count == 2
+                   else _("{options} was given {count} times ({values}); it takes one value"))
+        return UsageError(message.format(options=names, count=count, values=values))
+    message = (_("{options} was given twice; give it once") if count == 2
+               else _("{options} was given {count} times; give it once"))
+    return UsageError(message.format(options=names, count=count))
 
 
 def _value(spec: _Spec, option: str, raw: str) -> str:
@@ -179,7 +188,8 @@ def _value(spec: _Spec, option: str, raw: str) -> str:
         if folded in spec.choices:
             value = folded
         else:
-            raise UsageError(f"{option} '{raw}' is not one of: {', '.join(spec.choices)}")
+            raise UsageError(_("{option} '{value}' is not one of: {choices}").format(
+                option=option, value=raw, choices=", ".join(spec.choices)))
     spec.given.append((option, value))
     return value
 
@@ -188,26 +198,36 @@ _INT = re.compile(r"[+-]?[0-9]+\Z")
 _FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 
 
+# What a number option takes, as a noun phrase: (whole?, has a lowest, has a highest) -> text.
+_TAKES = {
+    (True, True, True): N_("a whole number from {low} to {high}"),
+    (True, True, False): N_("a whole number of at least {low}"),
+    (True, False, True): N_("a whole number of at most {high}"),
+    (True, False, False): N_("a whole number"),
+    (False, True, True): N_("a number from {low} to {high}"),
+    (False, True, False): N_("a number of at least {low}"),
+    (False, False, True): N_("a number of at most {high}"),
+    (False, False, False): N_("a number"),
+}
+
+
 def _check_number(spec: _Spec, option: str, raw: str, value: str) -> None:
     whole = spec.kind == "int"
-    what = "a whole number" if whole else "a number"
-    if spec.low is not None and spec.high is not None:
-        takes = f"{what} from {_num(spec.low)} to {_num(spec.high)}"
-    elif spec.low is not None:
-        takes = f"{what} of at least {_num(spec.low)}"
-    elif spec.high is not None:
-        takes = f"{what} of at most {_num(spec.high)}"
-    else:
-        takes = what
+    takes = _(_TAKES[whole, spec.low is not None, spec.high is not None]).format(
+        low=_num(spec.low), high=_num(spec.high))
     if not (_INT if whole else _FLOAT).match(value):
-        raise UsageError(f"{option} takes {takes}, not '{raw}'")
+        raise UsageError(_("{option} takes {what}, not '{value}'").format(
+            option=option, what=takes, value=raw))
     number = float(value)
     if (spec.low is not None and number < spec.low) or (
             spec.high is not None and number > spec.high):
-        raise UsageError(f"{option} takes {takes}, not {value}")
+        raise UsageError(_("{option} takes {what}, not {value}").format(
+            option=option, what=takes, value=value))
 
 
-def _num(value: float) -> str:
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
@@ -283,34 +303,55 @@ def _unoptional(hint: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 # The parser's own messages, in the house style
 
-_REWRITES: Sequence[tuple[re.Pattern[str], str]] = (
-    (re.compile(r"^No such option:? '?([^\s']+?)'?\.?(?: Did you mean .*)?$", re.S),
-     "no such option: {0}"),
-    (re.compile(r"^Missing argument '([^']+)'\.?$"), "missing argument '{0}'"),
-    (re.compile(r"^Missing option '([^']+)'(?: / '([^']+)')?\.?$"), "missing option '{0}'"),
-    (re.compile(r"^Option '([^']+)' requires an argument\.?$"), "{0} needs a value"),
-    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)\.?$"),
-     "unexpected extra argument(s): {0}"),
-    (re.compile(r"^No such command '([^']+)'\.?(?: Did you mean (.*?)\?)?$"),
-     "no such command '{0}'"),
+# Each: the parser's wording (click's, typer's), and ours, plain and with the parser's suggestion.
+_REWRITES: Sequence[tuple[re.Pattern[str], str, str | None]] = (
+    (re.compile(r"^No such option:? '?(?P<option>[^\s']+?)'?\.?"
+                r"(?: Did you mean (?P<suggestion>.*?)\??| \(Possible options: (?P<options>.*)\))?$",
+                re.S),
+     N_("no such option: {option}"), N_("no such option: {option} (did you mean {suggestion}?)")),
+    (re.compile(r"^Missing argument '(?P<argument>[^']+)'\.?$"),
+     N_("missing argument '{argument}'"), None),
+    (re.compile(r"^Missing option '(?P<option>[^']+)'(?: / '([^']+)')?\.?$"),
+     N_("missing option '{option}'"), None),
+    (re.compile(r"^Option '(?P<option>[^']+)' requires an argument\.?$"),
+     N_("{option} needs a value"), None),
+    (re.compile(r"^Option '(?P<option>[^']+)' does not take a value\.?$"),
+     N_("option '{option}' does not take a value"), None),
+    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((?P<arguments>.*)\)\.?$", re.S),
+     N_("unexpected extra argument(s): {arguments}"), None),
+    (re.compile(r"^No such command '(?P<command>[^']+)'\.?(?:\s*Did you mean (?P<suggestion>.*?)\?)?$",
+                re.S),
+     N_("no such command '{command}'"), N_("no such command '{command}' (did you mean {suggestion}?)")),
+    (re.compile(r"^Invalid value for (?P<option>'[^']+'(?: / '[^']+')?): "
+                r"(?:File|Directory|Path) '(?P<path>.*)' is a directory\.?$", re.S),
+     N_("invalid value for {option}: file '{path}' is a directory"), None),
 )
 
 
 def house_message(message: str) -> str:
-    """A usage error from the parser as one of ours: lower-case start, no final full stop, no
-    "Value error, " or "Input should be" wording from validation libraries."""
+    """A usage error from the parser as one of ours, in the language of this run: lower-case
+    start, no final full stop, no "Value error, " or "Input should be" wording from validation
+    libraries. A wording this module does not know stays as the parser wrote it (in English)."""
     message = message.replace("Value error, ", "").strip()
-    for pattern, template in _REWRITES:
+    for pattern, plain, suggesting in _REWRITES:
         match = pattern.match(message)
         if match:
-            text = template.format(*(g or "" for g in match.groups()))
-            suggestion = _suggestion(message)
-            return text + (f" (did you mean {suggestion}?)" if suggestion else "")
+            found = {k: v or "" for k, v in match.groupdict().items()}
+            if found.get("options"):  # the parser's list of near names: one of them was meant
+                if ", " in found["options"]:
+                    return _("no such option: {option} (did you mean one of: {options}?)").format(
+                        **found)
+                found["suggestion"] = found["options"]
+            if suggesting and found.get("suggestion"):
+                return _(suggesting).format(**found)
+            return _(plain).format(**found)
     if "Input should be" in message or "Invalid value for" in message:
         where = re.search(r"Invalid value for ('[^']+'(?: / '[^']+')?)", message)
         reason = re.sub(r"^.*?: ", "", message, count=1) if ":" in message else message
-        reason = reason.replace("Input should be", "it should be")
-        return (f"invalid value for {where.group(1)}: {reason}" if where else reason).rstrip(".")
+        reason = reason.replace("Input should be", "it should be").rstrip(".")
+        return (_("invalid value for {option}: {reason}").format(option=where.group(1),
+                                                                  reason=reason)
+                if where else reason)
     message = message[:1].lower() + message[1:]
     if message.endswith(".") and message.count(". ") == 0:
         message = message[:-1]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from ..i18n import _, ngettext
 from . import DataOption, app, emit, ledger_dir, say
 from .complete import complete_level, complete_status, complete_task
 from .help import Command
@@ -60,26 +61,30 @@ def browsing(data: str | None) -> Iterator[Ledger]:
         yield found.ledger
         return
     ledger = found.ledger
-    many = "1 error" if len(errors) == 1 else f"{len(errors)} errors"
     shown = "".join(f"\n{d.one_line()}" for d in errors[:_SHOWN])
-    more = f"\n... and {len(errors) - _SHOWN} more" if len(errors) > _SHOWN else ""
-    say_error(f"the ledger has {many}, so only what could be read is shown "
-              f"({_count(len(ledger.tasks), 'task')}, {_count(len(ledger.voices), 'statement')})"
-              f":{shown}{more}\n  hint: run `reformctl check` to see every problem, fix them, "
-              "and try again")
+    if len(errors) > _SHOWN:
+        shown += "\n" + _("... and {count} more").format(count=len(errors) - _SHOWN)
+    tasks, statements = len(ledger.tasks), len(ledger.voices)
+    say_error(ngettext(
+        "the ledger has {count} error, so only what could be read is shown ({tasks}, "
+        "{statements}):{errors}",
+        "the ledger has {count} errors, so only what could be read is shown ({tasks}, "
+        "{statements}):{errors}", len(errors)).format(
+            count=len(errors),
+            tasks=ngettext("{count} task", "{count} tasks", tasks).format(count=tasks),
+            statements=ngettext("{count} statement", "{count} statements", statements).format(
+                count=statements),
+            errors=shown),
+        hint=_("run `reformctl check` to see every problem, fix them, and try again"))
     try:
         yield ledger
     except NotFoundError as exc:
-        raise NotFoundError(f"{exc.message} (as far as it could be read)",
-                            hint="it may be where one of the errors above is") from None
+        raise NotFoundError(_("{message} (as far as it could be read)").format(
+            message=exc.message), hint=_("it may be where one of the errors above is")) from None
     raise typer.Exit(EXIT_PROBLEM)  # what could be read was shown: the ledger still has errors
 
 
 _SHOWN = 5  # errors named before the output of a broken ledger
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @app.command("list", cls=Command)
@@ -152,8 +157,8 @@ def list_tasks(
     from ..render import TASK_COLUMNS
 
     if as_of is not None and not overdue:
-        raise UsageError("--as-of only applies to --overdue",
-                         hint="e.g. reformctl list --overdue --as-of 2019-01-15")
+        raise UsageError(_("--as-of only applies to --overdue"),
+                         hint=_("e.g. reformctl list --overdue --as-of 2019-01-15"))
     flt = task_filter(
         levels=level or (), statuses=status or (), owner=owner, tags=tag or (), search=search,
         overdue_on=(parse_date(as_of, "--as-of") if as_of else date.today()) if overdue else None,
@@ -162,7 +167,7 @@ def list_tasks(
     with browsing(data) as ledger:
         tasks = choose(ledger.tasks, flt, sort, reverse, limit)
         emit_listing([task_record(t) for t in tasks], TASK_COLUMNS, format,
-                     "no tasks match" if ledger.tasks else "the ledger has no tasks")
+                     _("no tasks match") if ledger.tasks else _("the ledger has no tasks"))
 
 
 @app.command(cls=Command)
@@ -216,26 +221,28 @@ def voices(
     from ..render import VOICE_COLUMNS, record, voice_view
 
     if voice is not None and task is not None:
-        raise UsageError("give a statement number or --task, not both",
-                         hint="`reformctl voices --task G6` lists the statements on task G6")
+        raise UsageError(_("give a statement number or --task, not both"),
+                         hint=_("`reformctl voices --task G6` lists the statements on task G6"))
     if task is not None:
         task_key(task)
     if voice is not None:
         voice_key(voice)
         fmt = "text" if format in (None, "table") else format
         if fmt not in ("text", "json", "yaml"):
-            raise UsageError(f"one statement is shown as text, json or yaml, not {fmt}",
-                             hint="without a number, `reformctl voices --format "
-                             f"{fmt}` lists them all")
+            raise UsageError(
+                _("one statement is shown as text, json or yaml, not {format}").format(format=fmt),
+                hint=_("without a number, `reformctl voices --format {format}` lists them all")
+                .format(format=fmt))
         with browsing(data) as ledger:
             emit(record(voice_detail(ledger, get_voice(ledger, voice)), fmt, voice_view))
         return
     with browsing(data) as ledger:
         chosen = ledger.voices
-        nothing = "the ledger has no statements"
+        nothing = _("the ledger has no statements")
         if task is not None:
             found = get_task(ledger, task)
             chosen = ledger.voices_for(found.id)
-            nothing = f"no statement bears on task {found.id} ({found.ref})"
+            nothing = _("no statement bears on task {id} ({ref})").format(id=found.id,
+                                                                          ref=found.ref)
         emit_listing([voice_detail(ledger, v) for v in chosen], VOICE_COLUMNS,
                      "table" if format in (None, "text") else format, nothing)

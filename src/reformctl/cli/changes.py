@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..i18n import _
 from ..render.formats import WriteFormat
 from . import DataOption, app, emit, ledger_dir, say
 from .browse import ListingFormatOption, emit_listing
@@ -69,7 +70,8 @@ def _when(at: str | None) -> datetime | None:
         return moment if moment.tzinfo else moment.astimezone()
     except (ValueError, OverflowError):
         raise UsageError(
-            f"--at '{at}' is not a time; write it like 2018-05-02T10:00+08:00 or 2018-05-02"
+            _("--at '{value}' is not a time; write it like 2018-05-02T10:00+08:00 or "
+              "2018-05-02").format(value=at)
         ) from None
 
 
@@ -80,9 +82,11 @@ def _texts(option: str, values: list[str] | tuple[str, ...] | None) -> list[str]
     out = []
     for value in values or ():
         if any("\ud800" <= ch <= "\udfff" for ch in value):
-            raise UsageError(f"{option} is not valid UTF-8 text; check the terminal's encoding")
+            raise UsageError(_("{option} is not valid UTF-8 text; check the terminal's "
+                               "encoding").format(option=option))
         if not value.strip():
-            raise UsageError(f"{option} needs a value; an empty one was given")
+            raise UsageError(_("{option} needs a value; an empty one was given").format(
+                option=option))
         out.append(value.strip())
     return out
 
@@ -97,7 +101,7 @@ def _report(outcome: Outcome, dry_run: bool) -> None:
         from ..render.diff import unified_diff
 
         emit(unified_diff(outcome.before, outcome.after, outcome.path))
-        say("dry run: nothing was written")
+        say(_("dry run: nothing was written"))
 
 
 WriteFormatOption = Annotated[WriteFormat, typer.Option(
@@ -115,9 +119,11 @@ def _contradictions(pairs: list[tuple[str, Any, str, Any]]) -> None:
             both = [v for v in set_value if v in (other_value or ())]
             if both:
                 raise UsageError(
-                    f"{set_name} and {other_name} both name '{both[0]}'; give it to one of them")
+                    _("{option} and {other} both name '{value}'; give it to one of them").format(
+                        option=set_name, other=other_name, value=both[0]))
         elif set_value is not None and set_value is not False and other_value:
-            raise UsageError(f"{set_name} and {other_name} contradict each other; give one")
+            raise UsageError(_("{option} and {other} contradict each other; give one").format(
+                option=set_name, other=other_name))
 
 
 def _settable(option: str, clear: str, value: str | None) -> str | None:
@@ -125,8 +131,8 @@ def _settable(option: str, clear: str, value: str | None) -> str | None:
     from ..errors import UsageError
 
     if value is not None and not value.strip():
-        raise UsageError(f"{option} needs a value; an empty one was given",
-                         hint=f"to remove the value, use {clear}")
+        raise UsageError(_("{option} needs a value; an empty one was given").format(option=option),
+                         hint=_("to remove the value, use {option}").format(option=clear))
     return _text(option, value)
 
 
@@ -148,9 +154,15 @@ def _say_updated(outcome: Outcome) -> None:
     from .. import edit
 
     for old, new in outcome.change.updated:
-        _, entry = edit.added_entry(old, new)
+        _old, entry = edit.added_entry(old, new)
+        # the fields and values as the file writes them (status todo → done)
         what = ", ".join(f"{k} {_v(a)} → {_v(b)}" for k, (a, b) in entry.changes.items())
-        say(f"updated task {new.id} ({new.ref}): {what or 'history entry added'}")
+        if what:
+            say(_("updated task {id} ({ref}): {changes}").format(id=new.id, ref=new.ref,
+                                                                 changes=what))
+        else:
+            say(_("updated task {id} ({ref}): history entry added").format(id=new.id,
+                                                                          ref=new.ref))
 
 
 RelatedOption = Annotated[list[str] | None, typer.Option(
@@ -264,10 +276,10 @@ def update(
         evidence=tuple(_texts("--evidence", evidence)),
     )
     if request.is_empty() and not add_related and not remove_related:
-        raise UsageError(
+        raise UsageError(_(
             "nothing to update: give at least one of --status, --progress, --owner, --due, "
             "--text, --title, --add-tag, --add-partner, --add-related (or their --remove-/"
-            "--clear- forms), --note, --evidence")
+            "--clear- forms), --note, --evidence"))
     who, when = _who(by), _when(at)
     unchanged: list[Task] = []
 
@@ -291,7 +303,8 @@ def update(
         _emit_result(outcome, unchanged, dry_run)
         return
     for task in unchanged:
-        say(f"task {task.id} ({task.ref}) already has these values: nothing to write for it")
+        say(_("task {id} ({ref}) already has these values: nothing to write for it").format(
+            id=task.id, ref=task.ref))
     _report(outcome, dry_run)
     if outcome.written:
         _say_updated(outcome)
@@ -347,7 +360,7 @@ def add(
     from .. import edit
     from ..query import get_task, parse_date, parse_level, parse_status
 
-    text = _texts("the task text", [text])[0]
+    text = _texts(_("the task text"), [text])[0]
     note = _text("--note", note)
     fields: dict[str, object] = {
         k: v for k, v in {
@@ -382,7 +395,7 @@ def add(
     task = outcome.change.added[0]
     if outcome.written:
         emit(f"{task.id}\n")
-        say(f"added task {task.id} ({task.ref})")
+        say(_("added task {id} ({ref})").format(id=task.id, ref=task.ref))
 
 
 @app.command(cls=Command)
@@ -415,4 +428,4 @@ def log(
         records = history_records(ledger, chosen, parse_date(since, "--since") if since else None)
         if limit is not None:
             records = records[:limit]
-        emit_listing(records, HISTORY_COLUMNS, format, "no history entries match")
+        emit_listing(records, HISTORY_COLUMNS, format, _("no history entries match"))

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import typer
 
 from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
+from ..i18n import _
 from ..render.formats import CheckFormat
 from . import DataOption, app, console, emit, ledger_dir, say
 from .help import Command
@@ -50,11 +51,11 @@ def check(
     where = ledger_dir(data, announce_sample=False)
     if where.read_only:  # in CI or a hook, passing on the sample would hide the real ledger
         raise UsageError(
-            "no ledger to check: no data/tasks.yaml here or in any directory above, and none "
-            "given with --data or $REFORMCTL_DATA (only the sample packaged with reformctl was "
-            "found)",
-            hint="run check where data/ is, or give the directory: reformctl check --data "
-            "path/to/data (in a pre-commit hook: args: [--data, path/to/data])")
+            _("no ledger to check: no data/tasks.yaml here or in any directory above, and none "
+              "given with --data or $REFORMCTL_DATA (only the sample packaged with reformctl was "
+              "found)"),
+            hint=_("run check where data/ is, or give the directory: reformctl check --data "
+                   "path/to/data (in a pre-commit hook: args: [--data, path/to/data])"))
     loaded = load(where)
     diags = loaded.diagnostics
     out = console()
@@ -142,17 +143,22 @@ def init(
         title = _plan_text("--title", title) or f"{unit or ''}{year}年重点改革任务分解表"
         plan = NewPlan(title, year, unit)
     elif title is not None or year is not None or unit is not None:
-        raise UsageError("--title, --year and --unit describe a new plan: use them with --empty",
-                         hint="reformctl init DIR --empty --title TEXT --year YEAR")
+        raise UsageError(
+            _("--title, --year and --unit describe a new plan: use them with --empty"),
+            hint=_("reformctl init DIR --empty --title TEXT --year YEAR"))
     done = write_ledger(directory.expanduser(), plan)
     for path, content in done.kept.items():
         lines = "\n".join(f"    {line}" for line in content.splitlines())
-        say(f"reformctl: {display(path)} is already there and was left as it is; reformctl "
-            f"would have written:\n{lines}")
+        say(_("reformctl: {path} is already there and was left as it is; reformctl would have "
+              "written:\n{lines}").format(path=display(path), lines=lines))
     written = ", ".join(str(path.relative_to(done.directory)) for path in done.written)
-    what = "an empty ledger" if empty else "the sample ledger"
-    say(f"reformctl: wrote {what} into {display(done.directory)} ({written}); check it with "
-        "`reformctl check`" + (", add tasks with `reformctl add`" if empty else ""))
+    if empty:
+        message = _("reformctl: wrote an empty ledger into {directory} ({files}); check it with "
+                    "`reformctl check`, add tasks with `reformctl add`")
+    else:
+        message = _("reformctl: wrote the sample ledger into {directory} ({files}); check it "
+                    "with `reformctl check`")
+    say(message.format(directory=display(done.directory), files=written))
 
 
 def _plan_text(option: str, value: str | None) -> str | None:
@@ -161,7 +167,9 @@ def _plan_text(option: str, value: str | None) -> str | None:
     if value is None:
         return None
     if any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise UsageError(f"{option} is not valid UTF-8 text; check the terminal's encoding")
+        raise UsageError(_("{option} is not valid UTF-8 text; check the terminal's "
+                           "encoding").format(option=option))
     if not value.strip():
-        raise UsageError(f"{option} needs a value; an empty one was given")
+        raise UsageError(_("{option} needs a value; an empty one was given").format(
+            option=option))
     return value.strip()

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from ..render.formats import ReportFormat
 from . import DataOption, app, emit, ledger_dir, say
 from .complete import complete_level
@@ -71,12 +72,13 @@ def report(
     day = parse_date(as_of, "--as-of") if as_of else date.today()
     start = parse_date(since, "--since") if since else None
     if start is not None and start > day:
-        raise UsageError(f"--since {start} is after --as-of {day}; the activity would be empty")
+        raise UsageError(_("--since {since} is after --as-of {as_of}; the activity would be "
+                           "empty").format(since=start, as_of=day))
     chosen_level = parse_level(level) if level is not None else None
     if format == "xlsx" and output is None and stdout_is_terminal():
         raise UsageError(
-            "an xlsx workbook is binary and would garble the terminal",
-            hint="write it to a file: reformctl report --format xlsx --output report.xlsx",
+            _("an xlsx workbook is binary and would garble the terminal"),
+            hint=_("write it to a file: reformctl report --format xlsx --output report.xlsx"),
         )
 
     where = ledger_dir(data)
@@ -105,6 +107,7 @@ def report(
         from ..fileio import write_file
 
         write_file(output, payload)
-        say(f"reformctl: wrote the {format} report to {display(output)}")
+        say(_("reformctl: wrote the {format} report to {path}").format(format=format,
+                                                                       path=display(output)))
         return
     emit(content)
