@@ -104,7 +104,7 @@ def choose_language(args: list[str]) -> list[str]:
     """Take ``--lang`` from anywhere on the command line (before ``--``), make the chosen
     language (or ``$REFORMCTL_LANG``'s, or the locale's) the language of this run, and return
     the rest of the command line."""
-    from ..i18n import pick, use
+    from ..i18n import LANG_ENV, pick, use
 
     rest: list[str] = []
     given: list[str] = []
@@ -125,11 +125,27 @@ def choose_language(args: list[str]) -> list[str]:
             given.append(item.partition("=")[2])
         else:
             rest.append(item)
-    use(pick(given[-1] if given else None, os.environ))
+    try:
+        use(pick(given[-1] if given else None, os.environ))
+    except UsageError:  # a language we do not know: say so in the locale's (or English)
+        use(pick(None, {k: v for k, v in os.environ.items() if k != LANG_ENV}))
+        raise _unknown(given[-1] if given else None) from None
     if len(given) > 1:
         raise UsageError(_("--lang was given {count} times; give it once").format(
             count=len(given)), hint=_("`reformctl --lang zh list` lists the tasks in Chinese; --lang en in English"))
     return rest
+
+
+def _unknown(flag: str | None) -> UsageError:
+    """The refusal of an unknown ``--lang`` or ``$REFORMCTL_LANG``, made again now that the
+    language of the message is the locale's."""
+    from ..i18n import pick
+
+    try:
+        pick(flag, os.environ)
+    except UsageError as exc:
+        return exc
+    raise AssertionError("the language was refused once")
 
 
 def _is_usage_error(exc: BaseException) -> bool:

@@ -323,7 +323,7 @@ _REWRITES: Sequence[tuple[re.Pattern[str], str, str | None]] = (
                 re.S),
      N_("no such command '{command}'"), N_("no such command '{command}' (did you mean {suggestion}?)")),
     (re.compile(r"^Invalid value for (?P<option>'[^']+'(?: / '[^']+')?): "
-                r"(?:File|Directory|Path) '(?P<path>.*)' is a directory\.?$", re.S),
+                r"(?:[Ff]ile|[Dd]irectory|[Pp]ath) '(?P<path>.*)' is a directory\.?$", re.S),
      N_("invalid value for {option}: file '{path}' is a directory"), None),
 )
 
