@@ -20,7 +20,7 @@ AT = ("--by", "王芳", "--at", "2018-05-02T10:00+08:00")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z_-]*")
 _KEPT = {
     "reformctl", "list", "show", "update", "add", "log", "check", "init", "report", "voices",
-    "schema", "help", "lang", "zh", "en", "English", "data", "tasks", "yaml", "voices", "chmod",
+    "schema", "help", "lang", "zh", "en", "English", "data", "tasks", "yaml", "chmod",
     "u", "w", "g", "rw", "D", "F", "G", "ID", "REFORMCTL_DATA", "REFORMCTL_LANG", "MiB", "GiB",
 }
 
