@@ -81,9 +81,7 @@ class ReformctlError(Exception):
         from .i18n import _
 
         text = f"{self.location}: {self.message}" if self.location else self.message
-        if not self.hint:
-            return text
-        return _("{message}\n  hint: {hint}").format(message=text, hint=self.hint)
+        return f"{text}\n" + _("  hint: {hint}").format(hint=self.hint) if self.hint else text
 
 
 class UsageError(ReformctlError):
