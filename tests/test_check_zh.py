@@ -214,11 +214,19 @@ SCHEMA_DATA = [
 ]
 
 
-@pytest.mark.parametrize("data", SCHEMA_DATA)
-def test_schema_diagnostics_in_chinese_have_no_english_words(data, chinese):
+VOICES_DATA = [
+    {"meeting": {"title": "座谈会", "colour": 1}, "voices": [{"id": "x"}, {"id": 2}]},
+    {"meeting": [], "voices": {}},
+]
+
+
+@pytest.mark.parametrize(("kind", "data"), [("tasks", data) for data in SCHEMA_DATA]
+                         + [("voices", data) for data in VOICES_DATA]
+                         + [("tasks", None), ("voices", [1])])
+def test_schema_diagnostics_in_chinese_have_no_english_words(kind, data, chinese):
     from reformctl.checks import validate
 
-    found = validate("tasks", data, "data/tasks.yaml").diagnostics
+    found = validate(kind, data, f"data/{kind}.yaml").diagnostics
     assert found
     shown = "\n".join(str(d) for d in found)
     assert english_words(without_quoted(shown), allowed_for(shown)) == [], shown
