@@ -53,7 +53,7 @@ test-lowest:
 	$(LOWEST)/bin/python -m uv pip install --quiet --python $(LOWEST)/bin/python \
 		--resolution lowest-direct -e '.[test,xlsx]'
 	$(LOWEST)/bin/python -m uv pip list --python $(LOWEST)/bin/python 2>/dev/null \
-		| grep -iE '^(typer|rich|pydantic|pyyaml|tabulate|wcwidth|filelock|click) '
+		| grep -iE '^(typer|rich|pydantic|pyyaml|tabulate|wcwidth|click|babel) '
 	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider \
 		--deselect tests/test_docs.py::test_readme_reference_matches_help
 

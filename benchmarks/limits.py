@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[list[str], bool]] = {
     "report-html": (["report", "--format", "html", "--as-of", "2030-06-30"], False),
     "report-xlsx": (["report", "--format", "xlsx", "--as-of", "2030-06-30", "--output", "{out}"],
                     False),
-    "update": (["update", "1", "--note", "x", "--by", "bench", "--at", "2030-06-30T12:00+08:00"],
+    "update": (["update", "1", "--note", "x", "--by", "bench", "--at", "2026-01-01T12:00+08:00"],
                True),
     "add": (["add", "--level", "district", "基准测试新增任务。", "--by", "bench"], True),
 }

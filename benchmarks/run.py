@@ -76,7 +76,7 @@ LAUNCH = (
     "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n"
 )
 INSTALL_TASKWARRIOR = "install it with `apt-get install taskwarrior` (Debian/Ubuntu)"
-MEASUREMENTS = ("startup", "taskwarrior", "check", "update", "memory")
+MEASUREMENTS = ("startup", "catalog", "taskwarrior", "check", "update", "memory")
 
 
 @dataclass
@@ -241,6 +241,19 @@ class Bench:
             lambda _: minimal,
         )
 
+    def catalog(self) -> None:
+        row = Row("catalog", "Chinese: `reformctl --lang zh list --level grassroots` ÷ the same "
+                  "with `--lang en` (loading the catalog, translating)", 1.1)
+        self.rows.append(row)
+        shipped = self.work / "shipped"
+        if not shipped.exists():
+            shutil.copytree(_shipped_ledger(), shipped / "data")
+        self.interleave(
+            row, self.args.startup_repeat, lambda _: shipped,
+            lambda _: [*self.reformctl, "--lang", "zh", "list", "--level", "grassroots"],
+            lambda _: [*self.reformctl, "--lang", "en", "list", "--level", "grassroots"],
+        )
+
     def taskwarrior(self) -> None:
         n = self.args.tasks
         row = Row("taskwarrior", f"Taskwarrior, {n:,} tasks: `reformctl list --level grassroots "
@@ -377,6 +390,8 @@ class Bench:
         sizes = [n for n in (self.args.tasks, self.args.big) if n]
         if "startup" in only:
             self.startup()
+        if "catalog" in only:
+            self.catalog()
         if "taskwarrior" in only:
             self.taskwarrior()
         if "check" in only:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import Diagnostic, Location, Severity
+from .i18n import N_, _
 from .models import (
     LEVEL_WORDS,
     LEVEL_ZH,
@@ -73,13 +74,14 @@ def validate(kind: str, data: Any, path: str) -> Validated:
     if data is None:
         return Validated(None, [], [diagnostic(
             path, (), "empty-file",
-            f"the file is empty; it needs `{head_key}:` and `{items_key}:` "
-            f"(`reformctl init` writes a complete example)",
+            _("the file is empty; it needs `{head}:` and `{items}:` "
+              "(`reformctl init` writes a complete example)").format(head=head_key, items=items_key),
         )])
     if not isinstance(data, dict):
         return Validated(None, [], [diagnostic(
             path, (), "invalid-type",
-            f"expected a mapping with keys `{head_key}` and `{items_key}`, found {_describe(data)}",
+            _("expected a mapping with keys `{head}` and `{items}`, found {found}").format(
+                head=head_key, items=items_key, found=_describe(data)),
         )])
     try:
         parsed = root_model.model_validate(data)
@@ -133,6 +135,7 @@ def item_validator(kind: str) -> Callable[[Any, list[Any]], list[Any] | None]:
 
 
 def _schema_diagnostic(kind: str, path: str, err: Any, data: Any) -> Diagnostic:
+    """One pydantic error in the house's words (pydantic's own wording never reaches a person)."""
     loc = tuple(err["loc"])
     kind_of_error = err["type"]
     field = next((part for part in reversed(loc) if isinstance(part, str)), "value")
@@ -140,57 +143,121 @@ def _schema_diagnostic(kind: str, path: str, err: Any, data: Any) -> Diagnostic:
     value = err.get("input")
     if kind_of_error == "extra_forbidden":
         model = _MODELS[kind].get(tuple(p for p in loc[:-1] if isinstance(p, str)))
-        valid = _fields(model)
-        guess = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
-        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        valid = ", ".join(_fields(model))
+        guess = difflib.get_close_matches(str(loc[-1]), _fields(model), n=1, cutoff=0.6)
         if model is Changes:
-            return diagnostic(
-                path, loc, "unknown-key",
-                f"unknown field '{loc[-1]}' in the changes of {where}; {hint}a change records "
-                f"one of the task's fields: {', '.join(valid)}",
-            )
-        return diagnostic(
-            path, loc, "unknown-key",
-            f"unknown key '{loc[-1]}' in {where}; {hint}valid keys: {', '.join(valid)}",
-        )
+            message = (_("unknown field '{key}' in the changes of {where}; did you mean "
+                         "'{guess}'? a change records one of the task's fields: {valid}")
+                       if guess else
+                       _("unknown field '{key}' in the changes of {where}; a change records "
+                         "one of the task's fields: {valid}"))
+        else:
+            message = (_("unknown key '{key}' in {where}; did you mean '{guess}'? valid keys: "
+                         "{valid}") if guess else
+                       _("unknown key '{key}' in {where}; valid keys: {valid}"))
+        return diagnostic(path, loc, "unknown-key", message.format(
+            key=loc[-1], where=where, guess=guess[0] if guess else "", valid=valid))
     if kind_of_error == "missing":
         return diagnostic(
-            path, loc[:-1], "missing-key", f"{where} is missing the required key '{loc[-1]}'"
+            path, loc[:-1], "missing-key",
+            _("{where} is missing the required key '{key}'").format(where=where, key=loc[-1]),
         )
     if kind_of_error == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         valid = expected.replace("'", "").replace(" or ", ", ")
-        hint = _did_you_mean(field, value)
-        shown = f"'{value}'" if isinstance(value, str) else _describe(value)
+        if isinstance(value, str):
+            message = _("{field} '{value}' in {where} is not one of: {valid}")
+        else:
+            message = _("{field} {value} in {where} is not one of: {valid}")
+            value = _describe(value)
         return diagnostic(
-            path, loc, "invalid-value", f"{field} {shown} in {where} is not one of: {valid}{hint}"
+            path, loc, "invalid-value",
+            message.format(field=field, value=value, where=where, valid=valid)
+            + _did_you_mean(field, err.get("input")),
         )
     if kind_of_error == "invalid_date":
-        return diagnostic(path, loc, "invalid-date", f"{field} in {where}: {err['msg']}")
+        return diagnostic(path, loc, "invalid-date", _("{field} in {where}: {problem}").format(
+            field=field, where=where, problem=_date_problem(err)))
     expected = _EXPECTED.get(kind_of_error)
     if expected:
-        hint = ""
-        if isinstance(value, str) and expected.startswith("an integer") and value.strip().isdigit():
-            hint = " (remove the quotes)"
-        return diagnostic(
-            path, loc, "invalid-type",
-            f"{field} in {where} must be {expected}, got {_describe(value)}{hint}",
-        )
-    message = err["msg"][0].lower() + err["msg"][1:]
-    return diagnostic(path, loc, "invalid-value", f"{field} in {where}: {message}")
+        if (isinstance(value, str) and kind_of_error in _INTEGER
+                and value.strip().isdigit()):
+            message = _("{field} in {where} must be {expected}, got {found} (remove the quotes)")
+        else:
+            message = _("{field} in {where} must be {expected}, got {found}")
+        return diagnostic(path, loc, "invalid-type", message.format(
+            field=field, where=where, expected=_(expected), found=_describe(value)))
+    limit = _LIMITS.get(kind_of_error)
+    if limit is not None:
+        ctx = err.get("ctx", {})
+        bound = next((ctx[k] for k in ("ge", "gt", "le", "lt", "min_length", "max_length")
+                      if k in ctx), "")
+        return diagnostic(path, loc, "invalid-value", _(limit).format(
+            field=field, where=where, limit=bound, found=_describe(value)))
+    return diagnostic(path, loc, "invalid-value", _(
+        "{field} in {where} cannot be {found}").format(
+            field=field, where=where, found=_describe(value)))
 
 
+_INTEGER = frozenset({"int_type", "int_parsing", "int_from_float"})
 _EXPECTED = {
-    "int_type": "an integer",
-    "int_parsing": "an integer",
-    "int_from_float": "an integer",
-    "string_type": "text (quote it if it is meant as text)",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-    "bool_type": "true or false",
+    "int_type": N_("an integer"),
+    "int_parsing": N_("an integer"),
+    "int_from_float": N_("an integer"),
+    "string_type": N_("text (quote it if it is meant as text)"),
+    "list_type": N_("a list"),
+    "dict_type": N_("a mapping"),
+    "model_type": N_("a mapping"),
+    "model_attributes_type": N_("a mapping"),
+    "bool_type": N_("true or false"),
 }
+# Limits of a value (a percentage, an id, a non-empty text, a [old, new] pair), whole sentences.
+_LIMITS = {
+    "greater_than_equal": N_("{field} in {where} must be at least {limit}, got {found}"),
+    "greater_than": N_("{field} in {where} must be greater than {limit}, got {found}"),
+    "less_than_equal": N_("{field} in {where} must be at most {limit}, got {found}"),
+    "less_than": N_("{field} in {where} must be less than {limit}, got {found}"),
+    "string_too_short": N_("{field} in {where} must not be empty"),
+    "too_short": N_("{field} in {where} must hold at least {limit} items, got {found}"),
+    "too_long": N_("{field} in {where} must hold at most {limit} items, got {found}"),
+}
+
+# What models.py says of a date or time that is not one (PydanticCustomError "invalid_date"),
+# as templates over the error's context: the same words, in the language of this run.
+_DATE_PROBLEMS = (
+    N_("'{value}' is not a real date ({reason})"),
+    N_("expected a date written YYYY-MM-DD (e.g. 2018-12-31), got {value}"),
+    N_("'{value}' is not a real time ({reason})"),
+    N_("'{value}' has no UTC offset; write it like 2018-04-10T09:30:00+08:00"),
+    N_("'{value}' is not written the way times are recorded (date, 'T', "
+       "hours:minutes:seconds, UTC offset); write it as {fixed}"),
+    N_("expected a time written like 2018-04-10T09:30:00+08:00, got {value}"),
+)
+# Why Python's date.fromisoformat / datetime.fromisoformat refuses a date or time of the right shape.
+_DATE_REASONS = (
+    N_("month must be in 1..12"),
+    N_("day is out of range for month"),
+    N_("year 0 is out of range"),
+    N_("hour must be in 0..23"),
+    N_("minute must be in 0..59"),
+    N_("second must be in 0..59"),
+)
+
+
+def _date_problem(err: Any) -> str:
+    """models.py's message for a bad date or time, translated (found by its template)."""
+    ctx = dict(err.get("ctx") or {})
+    for template in _DATE_PROBLEMS:
+        try:
+            if template.format(**ctx) != err["msg"]:
+                continue
+        except (KeyError, IndexError):
+            continue
+        reason = str(ctx.get("reason", ""))
+        if reason:
+            ctx["reason"] = _(reason) if reason in _DATE_REASONS else reason
+        return _(template).format(**ctx)
+    return str(err["msg"])
 
 
 def _fields(model: Any) -> list[str]:
@@ -231,27 +298,29 @@ def _did_you_mean(field: str, value: Any) -> str:
         return ""
     assert isinstance(value, str)
     if value in (STATUS_WORDS if field == "status" else LEVEL_WORDS):  # an accepted word
-        return f"; did you mean '{meant}'? (the file takes the English value)"
+        return _("; did you mean '{meant}'? (the file takes the English value)").format(
+            meant=meant)
     if value.isascii():
-        return f"; did you mean '{meant}'?"
+        return _("; did you mean '{meant}'?").format(meant=meant)
     zh = (STATUS_ZH if field == "status" else LEVEL_ZH)[meant]
-    return f"; did you mean '{meant}' ({zh})? (the file takes the English value)"
+    return _("; did you mean '{meant}' ({zh})? (the file takes the English value)").format(
+        meant=meant, zh=zh)
 
 
 def _describe(value: Any) -> str:
     if value is None:
-        return "nothing (null)"
+        return _("nothing (null)")
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return _("the boolean {value}").format(value=str(value).lower())
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text '{shown}'"
+        return _("the text '{value}'").format(value=shown)
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     return type(value).__name__
 
 
@@ -267,19 +336,28 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
         if isinstance(nxt, int) and isinstance(child, list) and key in ("tasks", "voices", "history"):
             item = child[nxt] if nxt < len(child) else None
             if key == "history":
-                words.append(f"history entry {nxt + 1}")
+                words.append(_("history entry {n}").format(n=nxt + 1))
             else:
                 ident = item.get("id") if isinstance(item, dict) else None
-                noun = key[:-1]
-                words.append(f"{noun} {ident}" if type(ident) is int else f"{noun} #{nxt + 1}")
+                if type(ident) is int:
+                    named = _("task {id}") if key == "tasks" else _("voice {id}")
+                    words.append(named.format(id=ident))
+                else:
+                    numbered = _("task #{n}") if key == "tasks" else _("voice #{n}")
+                    words.append(numbered.format(n=nxt + 1))
             node = item
             i += 2
             continue
         if key in ("plan", "meeting") and i == 0:
-            words.append(key)
+            words.append(_("plan") if key == "plan" else _("meeting"))
         node = child
         i += 1
-    return " of ".join(reversed(words)) or "the file"
+    if not words:
+        return _("the file")
+    where = words[0]
+    for part in words[1:]:  # the innermost last: 'history entry 2' of 'task 3'
+        where = _("{part} of {whole}").format(part=part, whole=where)
+    return where
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,8 +410,8 @@ def unique_task_ids(ctx: RuleContext) -> Iterator[Diagnostic]:
         if first is not task:
             yield diagnostic(
                 ctx.tasks_path, ("tasks", i, "id"), "duplicate-id",
-                f"id {task.id} is already used by task {first.ref}; ids are unique and never "
-                "reused: give this task the next free id",
+                _("id {id} is already used by task {ref}; ids are unique and never "
+                  "reused: give this task the next free id").format(id=task.id, ref=first.ref),
             )
 
 
@@ -344,8 +422,9 @@ def unique_level_seq(ctx: RuleContext) -> Iterator[Diagnostic]:
         if first is not task:
             yield diagnostic(
                 ctx.tasks_path, ("tasks", i, "seq"), "duplicate-seq",
-                f"{task.level} seq {task.seq} is already used by task {first.id}; "
-                "each level numbers its tasks 1, 2, 3, ...",
+                _("{level} seq {seq} is already used by task {id}; "
+                  "each level numbers its tasks 1, 2, 3, ...").format(
+                      level=task.level, seq=task.seq, id=first.id),
             )
 
 
@@ -356,12 +435,14 @@ def related_exist(ctx: RuleContext) -> Iterator[Diagnostic]:
             if other == task.id:
                 yield diagnostic(
                     ctx.tasks_path, ("tasks", i, "related", j), "self-reference",
-                    f"task {task.id} lists itself as related; remove {other}",
+                    _("task {id} lists itself as related; remove {other}").format(
+                        id=task.id, other=other),
                 )
             elif other not in ids:
                 yield diagnostic(
                     ctx.tasks_path, ("tasks", i, "related", j), "unknown-task",
-                    f"task {task.id} is related to task {other}, which does not exist",
+                    _("task {id} is related to task {other}, which does not exist").format(
+                        id=task.id, other=other),
                 )
 
 
@@ -374,8 +455,8 @@ def voice_tasks_exist(ctx: RuleContext) -> Iterator[Diagnostic]:
             if task_id not in ids:
                 yield diagnostic(
                     ctx.voices_path, ("voices", i, "tasks", j), "unknown-task",
-                    f"voice {voice.id} bears on task {task_id}, which does not exist in "
-                    f"{ctx.tasks_path}",
+                    _("voice {id} bears on task {task}, which does not exist in {path}").format(
+                        id=voice.id, task=task_id, path=ctx.tasks_path),
                 )
 
 
@@ -385,7 +466,7 @@ def unique_voice_ids(ctx: RuleContext) -> Iterator[Diagnostic]:
         if voice.id in seen:
             yield diagnostic(
                 ctx.voices_path, ("voices", i, "id"), "duplicate-id",
-                f"voice id {voice.id} is used twice; give this statement a new id",
+                _("voice id {id} is used twice; give this statement a new id").format(id=voice.id),
             )
         seen.add(voice.id)
 
@@ -397,9 +478,10 @@ def history_in_order(ctx: RuleContext) -> Iterator[Diagnostic]:
             if entry.at < before.at:
                 yield diagnostic(
                     ctx.tasks_path, ("tasks", i, "history", j, "at"), "history-order",
-                    f"history entry {j + 1} of task {task.id} ({entry.at.isoformat()}) is earlier "
-                    f"than the entry before it ({before.at.isoformat()}); history is kept in time "
-                    "order: move the entry to its place",
+                    _("history entry {n} of task {id} ({at}) is earlier than the entry before "
+                      "it ({before}); history is kept in time order: move the entry to its "
+                      "place").format(n=j + 1, id=task.id, at=entry.at.isoformat(),
+                                      before=before.at.isoformat()),
                 )
 
 
@@ -414,9 +496,10 @@ def status_matches_history(ctx: RuleContext) -> Iterator[Diagnostic]:
             if task.status != "todo":
                 yield diagnostic(
                     ctx.tasks_path, ("tasks", i, "status"), "status-unrecorded",
-                    f"task {task.id} is '{task.status}' but its history records no status "
-                    f"change (every task starts as 'todo'); record the change with "
-                    f"`reformctl update {task.id} --status {task.status} --note ...`",
+                    _("task {id} is '{status}' but its history records no status change "
+                      "(every task starts as 'todo'); record the change with "
+                      "`reformctl update {id} --status {status} --note ...`").format(
+                          id=task.id, status=task.status),
                     Severity.WARNING,
                 )
             continue
@@ -424,9 +507,11 @@ def status_matches_history(ctx: RuleContext) -> Iterator[Diagnostic]:
         if recorded != task.status:
             yield diagnostic(
                 ctx.tasks_path, ("tasks", i, "status"), "status-unrecorded",
-                f"task {task.id} is '{task.status}' but its last recorded status change "
-                f"({last.at.date().isoformat()}, {last.by}) set '{recorded}'; record the change "
-                f"with `reformctl update {task.id} --status {task.status} --note ...`",
+                _("task {id} is '{status}' but its last recorded status change ({day}, {by}) "
+                  "set '{recorded}'; record the change with "
+                  "`reformctl update {id} --status {status} --note ...`").format(
+                      id=task.id, status=task.status, day=last.at.date().isoformat(),
+                      by=last.by, recorded=recorded),
                 Severity.WARNING,
             )
 
@@ -439,18 +524,18 @@ def status_matches_progress(ctx: RuleContext) -> Iterator[Diagnostic]:
         if progress is None:
             continue
         if task.status == "done" and progress < 100:
-            why = (f"task {task.id} is 'done' but its progress is {progress}%; set the progress "
-                   f"to 100 or the status back: `reformctl update {task.id} --progress 100`")
+            why = _("task {id} is 'done' but its progress is {progress}%; set the progress "
+                    "to 100 or the status back: `reformctl update {id} --progress 100`")
         elif task.status == "todo" and progress > 0:
-            why = (f"task {task.id} is 'todo' but its progress is {progress}%; work has begun: "
-                   f"`reformctl update {task.id} --status in-progress`")
+            why = _("task {id} is 'todo' but its progress is {progress}%; work has begun: "
+                    "`reformctl update {id} --status in-progress`")
         elif task.status == "in-progress" and progress == 100:
-            why = (f"task {task.id} is 'in-progress' but its progress is 100%; if it is "
-                   f"finished: `reformctl update {task.id} --status done --evidence ...`")
+            why = _("task {id} is 'in-progress' but its progress is 100%; if it is "
+                    "finished: `reformctl update {id} --status done --evidence ...`")
         else:
             continue
-        yield diagnostic(ctx.tasks_path, ("tasks", i, "progress"), "status-progress", why,
-                         Severity.WARNING)
+        yield diagnostic(ctx.tasks_path, ("tasks", i, "progress"), "status-progress",
+                         why.format(id=task.id, progress=progress), Severity.WARNING)
 
 
 def history_times(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -466,15 +551,17 @@ def history_times(ctx: RuleContext) -> Iterator[Diagnostic]:
             if entry.at > latest:
                 yield diagnostic(
                     ctx.tasks_path, ("tasks", i, "history", j, "at"), "history-future",
-                    f"history entry {j + 1} of task {task.id} is dated {entry.at.isoformat()}, "
-                    "which is later than now; a change is recorded once it has happened: "
-                    "correct the time",
+                    _("history entry {n} of task {id} is dated {at}, which is later than now; "
+                      "a change is recorded once it has happened: correct the time").format(
+                          n=j + 1, id=task.id, at=entry.at.isoformat()),
                 )
             elif created is not None and entry.at < created.at:
                 yield diagnostic(
                     ctx.tasks_path, ("tasks", i, "history", j, "at"), "history-before-creation",
-                    f"history entry {j + 1} of task {task.id} is dated {entry.at.isoformat()}, "
-                    f"before the task was created ({created.at.isoformat()}); correct the time",
+                    _("history entry {n} of task {id} is dated {at}, before the task was created "
+                      "({created}); correct the time").format(
+                          n=j + 1, id=task.id, at=entry.at.isoformat(),
+                          created=created.at.isoformat()),
                 )
 
 
@@ -483,8 +570,8 @@ def done_has_evidence(ctx: RuleContext) -> Iterator[Diagnostic]:
         if task.status == "done" and not any(e.evidence for e in task.history):
             yield diagnostic(
                 ctx.tasks_path, ("tasks", i, "status"), "missing-evidence",
-                f"task {task.id} is done but no evidence (佐证材料) is recorded; add it with "
-                f"`reformctl update {task.id} --evidence DOCUMENT-OR-LINK`",
+                _("task {id} is done but no evidence (佐证材料) is recorded; add it with "
+                  "`reformctl update {id} --evidence DOCUMENT-OR-LINK`").format(id=task.id),
                 Severity.WARNING,
             )
 

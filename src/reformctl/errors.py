@@ -78,8 +78,10 @@ class ReformctlError(Exception):
         self.location = location
 
     def __str__(self) -> str:
+        from .i18n import _
+
         text = f"{self.location}: {self.message}" if self.location else self.message
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        return f"{text}\n" + _("  hint: {hint}").format(hint=self.hint) if self.hint else text
 
 
 class UsageError(ReformctlError):
@@ -96,13 +98,20 @@ class LedgerError(ReformctlError):
     """The ledger has problems; ``diagnostics`` holds all of them."""
 
     def __init__(self, diagnostics: list[Diagnostic], message: str | None = None):
+        from .i18n import _, ngettext
+
         errors = [d for d in diagnostics if d.is_error]
         # one line each: a line feed or carriage return quoted from the data is shown escaped
         shown = "\n".join(d.one_line() for d in errors[:20])
-        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        if message is None:
+            message = ngettext("the ledger has {count} error:\n{errors}",
+                               "the ledger has {count} errors:\n{errors}",
+                               len(errors)).format(count=len(errors), errors=shown)
+            if len(errors) > 20:
+                message += "\n" + _("... and {count} more").format(count=len(errors) - 20)
         super().__init__(
-            message or f"the ledger has {len(errors)} error(s):\n{shown}{more}",
-            hint="run `reformctl check` to see every problem, fix them, and try again",
+            message,
+            hint=_("run `reformctl check` to see every problem, fix them, and try again"),
         )
         self.diagnostics = diagnostics
 

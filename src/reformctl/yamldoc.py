@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Diagnostic, error
+from .i18n import N_, _, current
 
 # Every command stays within 2 GiB of memory on any file this size, even the densest (one-line
 # tasks: `python -m benchmarks.limits N --bare`); 10,000 tasks with their history are 5-9 MiB.
@@ -38,7 +39,7 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _STR_TAG = "tag:yaml.org,2002:str"
-_DEPTH_MESSAGE = f"nesting deeper than {MAX_DEPTH} levels; a ledger needs far fewer"
+_DEPTH_MESSAGE = N_("nesting deeper than {depth} levels; a ledger needs far fewer")
 _WORDS = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
@@ -108,8 +109,9 @@ def decode(raw: bytes, path: str) -> tuple[Text | None, list[Diagnostic]]:
         return None, [
             error(
                 path, 1, 1, "encoding",
-                f"the file is {wide} encoded; reformctl reads UTF-8 only. Convert it, e.g. "
-                f"`iconv -f {wide} -t UTF-8 {path} > {path}.utf8` and move it into place",
+                _("the file is {encoding} encoded; reformctl reads UTF-8 only. Convert it, e.g. "
+                  "`iconv -f {encoding} -t UTF-8 {path} > {path}.utf8` and move it into "
+                  "place").format(encoding=wide, path=path),
             )
         ]
     try:
@@ -122,9 +124,11 @@ def decode(raw: bytes, path: str) -> tuple[Text | None, list[Diagnostic]]:
         return None, [
             error(
                 path, line, col, "encoding",
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); the file looks {guess}-encoded. "
-                f"Save it as UTF-8, e.g. `iconv -f {_ICONV.get(guess, guess)} -t UTF-8 {path} > "
-                f"{path}.utf8` and move it into place",
+                _("not valid UTF-8 (byte 0x{byte}); the file looks {guess}-encoded. "
+                  "Save it as UTF-8, e.g. `iconv -f {encoding} -t UTF-8 {path} > "
+                  "{path}.utf8` and move it into place").format(
+                      byte=f"{raw[exc.start]:02x}", guess=guess,
+                      encoding=_ICONV.get(guess, guess), path=path),
             )
         ]
     crlf = text.count("\r\n")
@@ -375,16 +379,17 @@ def _parse_located(source: Text) -> Parsed:
         if ev.anchor is not None:
             problem(
                 ev.start_mark, "yaml-anchor",
-                f"YAML anchor '&{ev.anchor}' is not allowed (anchors and aliases can make a small "
-                "file expand without limit); write the value out in full",
+                _("YAML anchor '&{anchor}' is not allowed (anchors and aliases can make a small "
+                  "file expand without limit); write the value out in full").format(
+                      anchor=ev.anchor),
             )
         if ev.tag is not None and ev.tag != _STR_TAG and not (
             ev.tag == "!" and type(ev) is ScalarEvent
         ):
             problem(
                 ev.start_mark, "yaml-tag",
-                f"YAML tag '{ev.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed; "
-                "ledgers hold plain values only: remove the tag",
+                _("YAML tag '{tag}' is not allowed; ledgers hold plain values only: remove "
+                  "the tag").format(tag=ev.tag.replace("tag:yaml.org,2002:", "!!")),
             )
 
     def add(value: Any, mark: Any) -> Node | None:
@@ -420,8 +425,8 @@ def _parse_located(source: Text) -> Parsed:
         except ValueError:  # an integer with more digits than Python converts
             problem(
                 ev.start_mark, "invalid-value",
-                f"a number of {len(ev.value)} digits is too long to read; no value in a ledger "
-                "needs more than a few digits",
+                _("a number of {digits} digits is too long to read; no value in a ledger "
+                  "needs more than a few digits").format(digits=len(ev.value)),
                 stop=True,
             )
 
@@ -444,11 +449,13 @@ def _parse_located(source: Text) -> Parsed:
                     top[4] = ev.start_mark
                     if key in top[0]:
                         first = nodes.get(top[3] + (key,))
-                        where = f" (first at line {first.key_line})" if first else ""
                         problem(
                             ev.start_mark, "duplicate-key",
-                            f"duplicate key '{key}'{where}; YAML keeps only one of them: "
-                            "remove or rename the other",
+                            (_("duplicate key '{key}' (first at line {line}); YAML keeps only "
+                               "one of them: remove or rename the other") if first else
+                             _("duplicate key '{key}'; YAML keeps only one of them: remove or "
+                               "rename the other")).format(
+                                   key=key, line=first.key_line if first else ""),
                         )
                         top[5] = True
                     continue
@@ -461,13 +468,14 @@ def _parse_located(source: Text) -> Parsed:
                 if stack and stack[-1][1] and stack[-1][2] is _NOKEY:
                     problem(
                         ev.start_mark, "invalid-type",
-                        "a list or mapping used as a key; keys are plain words such as `status`",
+                        _("a list or mapping used as a key; keys are plain words such as "
+                          "`status`"),
                         stop=True,
                     )
                 if len(stack) >= MAX_DEPTH:
                     problem(
                         ev.start_mark, "yaml-depth",
-                        _DEPTH_MESSAGE,
+                        _(_DEPTH_MESSAGE).format(depth=MAX_DEPTH),
                         stop=True,
                     )
                 new: Any = {} if kind is MappingStartEvent else []
@@ -489,8 +497,9 @@ def _parse_located(source: Text) -> Parsed:
             elif kind is yaml.AliasEvent:
                 problem(
                     ev.start_mark, "yaml-alias",
-                    f"YAML alias '*{ev.anchor}' is not allowed (aliases can make a small file expand "
-                    "without limit); write the value out in full",
+                    _("YAML alias '*{alias}' is not allowed (aliases can make a small file "
+                      "expand without limit); write the value out in full").format(
+                          alias=ev.anchor),
                     stop=True,
                 )
             elif kind is yaml.DocumentStartEvent:
@@ -498,25 +507,21 @@ def _parse_located(source: Text) -> Parsed:
                 if documents > 1:
                     problem(
                         ev.start_mark, "yaml-documents",
-                        "more than one YAML document ('---'); a data file holds exactly one",
+                        _("more than one YAML document ('---'); a data file holds exactly one"),
                         stop=True,
                     )
     except _Stop:
         pass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or "invalid YAML"
-        if exc.context:
-            message = f"{exc.context}, {message}"
-        if "expected" in message and "block" in message:
-            message += " (check the indentation of this line and of the lines above it)"
+        message = _libyaml_message(exc.context or "", exc.problem or "")
         if mark is not None and source.text[mark.index : mark.index + 1] == "\t":
-            message = "tab character: YAML does not allow tabs for indentation; use spaces"
+            message = _("tab character: YAML does not allow tabs for indentation; use spaces")
         line, col = (None, None) if mark is None else (
             _positions(source.text)(mark.index) if odd_breaks else (mark.line + 1, mark.column + 1))
         code = "yaml-syntax"
         if "nesting depth" in message:  # libyaml's own limit, met before ours in flow style
-            code, message = "yaml-depth", _DEPTH_MESSAGE
+            code, message = "yaml-depth", _(_DEPTH_MESSAGE).format(depth=MAX_DEPTH)
         else:
             try:
                 explained = explain_syntax(source.text, exc, odd_breaks)
@@ -531,10 +536,10 @@ def _parse_located(source: Text) -> Parsed:
         line = source.text.count("\n", 0, position) + 1
         col = position - (source.text.rfind("\n", 0, position) + 1) + 1
         char = getattr(exc, "character", None)
-        what = f"character {_describe_char(char)}" if char is not None else "character"
-        diags.append(
-            error(path, line, col, "yaml-syntax", f"{what} is not allowed in a YAML file")
-        )
+        diags.append(error(path, line, col, "yaml-syntax", (
+            _("character {char} is not allowed in a YAML file") if char is not None else
+            _("character is not allowed in a YAML file")).format(
+                char=_describe_char(char) if char is not None else "")))
     _count_lines_as_editors_do(source.text, nodes)
     if any(d.code != "duplicate-key" for d in diags):
         return Parsed(None, diags, nodes, item_starts)
@@ -584,7 +589,7 @@ def salvage(source: Text) -> Any:
         for i in range(starts[0], end):
             header[i] = ""
     data: Any = None
-    for _ in range(len(tops) + 1):
+    for _attempt in range(len(tops) + 1):
         parsed = parse(Text(source.path, "\n".join(header), False, source.newline))
         if parsed.data is not None or not parsed.diagnostics:
             data = parsed.data
@@ -628,6 +633,61 @@ def _read_items(source: Text, lines: list[str],
     return out
 
 
+# libyaml's own words for what it could not read (when no plainer words are found), so that they
+# can be shown in the language of this run: its contexts and problems, as libyaml spells them.
+_LIBYAML = frozenset((
+    N_("while parsing a block mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a node"),
+    N_("while parsing a flow node"),
+    N_("while parsing a block node"),
+    N_("while scanning a simple key"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a plain scalar"),
+    N_("while scanning a block scalar"),
+    N_("while scanning an anchor"),
+    N_("while scanning an alias"),
+    N_("while scanning a tag"),
+    N_("while scanning a directive"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected node content"),
+    N_("did not find expected <document start>"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("could not find expected ':'"),
+    N_("found character that cannot start any token"),
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("found unexpected end of stream"),
+    N_("found unexpected ':'"),
+    N_("found unknown escape character"),
+    N_("found a tab character that violates indentation"),
+    N_("found undefined tag handle"),
+    N_("invalid YAML"),
+))
+
+
+def _libyaml_message(context: str, problem: str) -> str:
+    """libyaml's words for a syntax error it found (``context, problem``), translated.
+
+    In English they are shown as libyaml wrote them; in another language only when every part
+    is one of :data:`_LIBYAML`, else a plain sentence of our own says the line is not YAML."""
+    problem = problem or "invalid YAML"
+    if current() != "en" and (problem not in _LIBYAML or (context and context not in _LIBYAML)):
+        return _("this is not valid YAML; check this line and the lines above it")
+    indentation = "expected" in f"{context}, {problem}" and "block" in f"{context}, {problem}"
+    if not context:
+        message = (_("{problem} (check the indentation of this line and of the lines above it)")
+                   if indentation else "{problem}")
+    else:
+        message = (_("{context}, {problem} (check the indentation of this line and of the lines "
+                     "above it)") if indentation else _("{context}, {problem}"))
+    return message.format(context=_(context) if context else "", problem=_(problem))
+
+
 # ---------------------------------------------------------------------------------------------
 # The mistakes of hand editing, in plain words, at the line where they are made
 
@@ -668,46 +728,52 @@ def explain_syntax(text: str, exc: Any, odd_breaks: bool = False) -> tuple[int, 
             indent = lines[r][: len(lines[r]) - len(lines[r].lstrip(" \t"))]
             if "\t" in indent:
                 return at(r, indent.index("\t"),
-                          "a tab is used for indentation here; YAML allows only spaces there: "
-                          "replace the tab with spaces")
+                          _("a tab is used for indentation here; YAML allows only spaces there: "
+                            "replace the tab with spaces"))
     if "quoted scalar" in context and "end of stream" in problem:
         quote = text[exc.context_mark.index] if exc.context_mark is not None else '"'
-        return at(ctx_row, ctx_col, f"the quote ({quote}) that opens this value is never closed; "
-                  f"end the value with {quote} on this line")
+        return at(ctx_row, ctx_col, _("the quote ({quote}) that opens this value is never "
+                                      "closed; end the value with {quote} on this "
+                                      "line").format(quote=quote))
     if "unknown escape" in problem:
-        return at(row, col, "a backslash (\\) inside double quotes starts an escape such as \\n; "
-                  "write the value in single quotes instead (e.g. 'C:\\docs'), or double the "
-                  "backslash")
+        return at(row, col, _("a backslash (\\) inside double quotes starts an escape such as "
+                  "\\n; write the value in single quotes instead (e.g. 'C:\\docs'), or double the "
+                  "backslash"))
     if "flow sequence" in context or "flow mapping" in context:
         opening = "[" if "sequence" in context else "{"
         closing = "]" if opening == "[" else "}"
-        return at(ctx_row, ctx_col, f"the {opening} opened here is not closed: end it with "
-                  f"{closing} on this line (separate the items with ', ', and quote an item "
-                  "that holds a comma or a bracket)")
+        return at(ctx_row, ctx_col, _("the {opening} opened here is not closed: end it with "
+                                      "{closing} on this line (separate the items with ', ', "
+                                      "and quote an item that holds a comma or a "
+                                      "bracket)").format(opening=opening, closing=closing))
     if "cannot start any token" in problem:
         char = line[col : col + 1] or "?"
         fixed = _quoted_fix(line)
-        return at(row, col, f"a value cannot start with '{char}' unless it is quoted: "
-                  + (f"write `{fixed}`" if fixed else "put the value in quotes"))
+        return at(row, col, (_("a value cannot start with '{char}' unless it is quoted: write "
+                               "`{fixed}`") if fixed else
+                             _("a value cannot start with '{char}' unless it is quoted: put the "
+                               "value in quotes")).format(char=char, fixed=fixed))
     if "simple key" in context:
         explained = _no_space(lines, ctx_row)
         if explained is not None:
             return at(*explained)
-        return at(ctx_row, ctx_col, "this line should be `key: value` (a key, a colon, a space, "
-                  "then the value); if it goes on with the text above, indent it further")
+        return at(ctx_row, ctx_col, _("this line should be `key: value` (a key, a colon, a "
+                                      "space, then the value); if it goes on with the text "
+                                      "above, indent it further"))
     if "mapping values are not allowed" in problem:
         head = _KEY_VALUE.match(line)
         if head is not None and head.end() <= col:  # a second ': ' inside the value
             key = head.group(2)
             fixed = _quoted_fix(line)
-            return at(row, col, f"the value of '{key}' holds a colon and a space (': '), which "
-                      "YAML reads as the start of another key; put the value in quotes: "
-                      f"`{fixed.strip()}`")
+            return at(row, col, _("the value of '{key}' holds a colon and a space (': '), "
+                                  "which YAML reads as the start of another key; put the value "
+                                  "in quotes: `{fixed}`").format(key=key, fixed=fixed.strip()))
     quote = _unclosed_quote(lines, row)
     if quote is not None:
         r, c, mark = quote
-        return at(r, c, f"the quote ({mark}) that opens this value is not closed on its line, so "
-                  f"the lines after it are read as part of the text; end the value with {mark}")
+        return at(r, c, _("the quote ({quote}) that opens this value is not closed on its "
+                          "line, so the lines after it are read as part of the text; end the "
+                          "value with {quote}").format(quote=mark))
     for r in (row - 1, row):  # `  - id:2` is noticed on the line after it
         r = _content_row(lines, r) if r < row else r
         if r is not None and 0 <= r < len(lines):
@@ -718,10 +784,13 @@ def explain_syntax(text: str, exc: Any, odd_breaks: bool = False) -> tuple[int, 
         before = line[:col].rstrip()
         if before.endswith(("\"", "'")):
             head = _KEY_VALUE.match(line)
-            key = head.group(2) if head else "the value"
-            return at(row, col, f"text follows the closing quote of {key}'s value; a quoted "
-                      "value ends at its closing quote: quote the whole value, e.g. "
-                      f"`{_single_quoted(line)}`")
+            message = (_("text follows the closing quote of {key}'s value; a quoted value "
+                         "ends at its closing quote: quote the whole value, e.g. `{fixed}`")
+                       if head else
+                       _("text follows the closing quote of the value; a quoted value ends at "
+                         "its closing quote: quote the whole value, e.g. `{fixed}`"))
+            return at(row, col, message.format(key=head.group(2) if head else "",
+                                               fixed=_single_quoted(line)))
     return _indentation(lines, row, problem)
 
 
@@ -740,8 +809,9 @@ def _no_space(lines: list[str], row: int) -> tuple[int, int, str] | None:
     if match is None:
         return None
     key, value = match.group(2), match.group(3)
-    return (row, match.end(2), f"missing space after the colon in '{key}:{value}': YAML reads it "
-            f"as one word, not a key and its value; write `{key}: {value}`")
+    return (row, match.end(2), _("missing space after the colon in '{key}:{value}': YAML reads "
+                                 "it as one word, not a key and its value; write "
+                                 "`{key}: {value}`").format(key=key, value=value))
 
 
 def _quoted_fix(line: str) -> str:
@@ -820,21 +890,26 @@ def _indentation(lines: list[str], row: int, problem: str) -> tuple[int, int, st
             and indent > prev_indent:
         key = line.strip().split(":", 1)[0]
         return (row + 1, indent + 1,
-                f"this line is indented by {_spaces(indent)}, more than the line above it "
-                f"({prev_indent}), so YAML reads it as part of the value above; indent "
-                f"'{key}:' by {_spaces(prev_indent)} like the keys around it")
+                _("this line is indented by {spaces}, more than the line above it "
+                  "({above}), so YAML reads it as part of the value above; indent "
+                  "'{key}:' by {spaces_above} like the keys around it").format(
+                      spaces=_spaces(indent), above=prev_indent, key=key,
+                      spaces_above=_spaces(prev_indent)))
     candidates = sorted({c for c, dash in open_ if dash == is_item})
     if indent in candidates or not candidates:
         return None
     best = min(candidates, key=lambda c: (abs(c - indent), -c))
-    what = "the items (`- `) of this list" if is_item else "the keys at its level"
-    return (row + 1, indent + 1,
-            f"this line is indented by {_spaces(indent)}, which lines up with nothing above "
-            f"it; indent it by {_spaces(best)} like {what}")
+    message = (_("this line is indented by {spaces}, which lines up with nothing above it; "
+                 "indent it by {best} like the items (`- `) of this list") if is_item else
+               _("this line is indented by {spaces}, which lines up with nothing above it; "
+                 "indent it by {best} like the keys at its level"))
+    return (row + 1, indent + 1, message.format(spaces=_spaces(indent), best=_spaces(best)))
 
 
 def _spaces(n: int) -> str:
-    return "1 space" if n == 1 else f"{n} spaces"
+    from .i18n import ngettext
+
+    return ngettext("{count} space", "{count} spaces", n).format(count=n)
 
 
 # Line breaks libyaml counts but editors, grep and GitHub do not: positions from libyaml's marks

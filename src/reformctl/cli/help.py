@@ -10,6 +10,7 @@ reach the page: every word on it comes from reformctl's catalog.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from typer.core import TyperCommand
@@ -90,7 +91,7 @@ def page(command: Any, ctx: Any) -> Any:
         text = translated(description)
         default = _default(param, ctx)
         options.append((_option_term(param), f"{text}  {default}" if default else text))
-    sections = [(_("Arguments:"), arguments), (_("Options:"), options),
+    sections: list[tuple[str, Sequence[tuple[str, str]]]] = [(_("Arguments:"), arguments), (_("Options:"), options),
                 (_("Global options (before or after the command):"),
                  [(", ".join(option.decls) + (f" {_metavar(option.metavar)}"
                                               if option.metavar else ""),

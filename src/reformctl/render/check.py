@@ -89,12 +89,21 @@ def check_terminal(diags: Sequence[Diagnostic], lines_of: Mapping[str, Sequence[
 
 
 def check_summary(errors: int, warnings: int, files: str) -> str:
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {files}"
+    """``2 errors, 1 warning in tasks.yaml, voices.yaml``, in the language of this run."""
+    from ..i18n import _, ngettext
+
+    return _("{errors}, {warnings} in {files}").format(
+        errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
+        warnings=ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
+        files=files)
 
 
 def check_clean(files: str, tasks: int, statements: int) -> str:
-    return f"{files}: no problems ({_plural(tasks, 'task')}, {_plural(statements, 'statement')})"
+    """``tasks.yaml, voices.yaml: no problems (3 tasks, 1 statement)``."""
+    from ..i18n import _, ngettext
 
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    return _("{files}: no problems ({tasks}, {statements})").format(
+        files=files,
+        tasks=ngettext("{count} task", "{count} tasks", tasks).format(count=tasks),
+        statements=ngettext("{count} statement", "{count} statements",
+                            statements).format(count=statements))
