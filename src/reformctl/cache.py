@@ -210,7 +210,8 @@ def _read_capped(fd: int, cap: int) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
             return b""  # (a file reporting size 0 is still read only up to the cap)
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while size <= cap:
             chunk = os.read(fd, min(cap + 1 - size, 2**20))
             if not chunk:

@@ -36,7 +36,7 @@ from .models import (
 AT_KEY = frozenset({"unknown-key"})
 
 # The model found at a data path once list indexes are dropped.
-_MODELS: dict[str, dict[tuple[str, ...], type[BaseModel]]] = {
+_MODELS: dict[str, dict[tuple[str, ...], type[Any]]] = {  # models, and the Changes TypedDict
     "tasks": {
         (): TasksFile,
         ("plan",): Plan,
@@ -46,8 +46,8 @@ _MODELS: dict[str, dict[tuple[str, ...], type[BaseModel]]] = {
     },
     "voices": {(): VoicesFile, ("meeting",): Meeting, ("voices",): Voice},
 }
-_ROOTS = {"tasks": TasksFile, "voices": VoicesFile}
-_ITEMS = {"tasks": Task, "voices": Voice}
+_ROOTS: dict[str, type[BaseModel]] = {"tasks": TasksFile, "voices": VoicesFile}
+_ITEMS: dict[str, type[BaseModel]] = {"tasks": Task, "voices": Voice}
 
 
 def diagnostic(
@@ -121,15 +121,17 @@ def item_validator(kind: str) -> Callable[[Any, list[Any]], list[Any] | None]:
     if adapter is None:
         from pydantic import TypeAdapter
 
-        adapter = _ADAPTERS[kind] = TypeAdapter(list[_ITEMS[kind]])
+        item: Any = _ITEMS[kind]
+        adapter = _ADAPTERS[kind] = TypeAdapter(list[item])
 
     def validate_items(key: Any, chunk: list[Any]) -> list[Any] | None:
         if key != items_key:
             return chunk
         try:
-            return adapter.validate_python(chunk)
+            valid: list[Any] = adapter.validate_python(chunk)
         except ValidationError:
             return None
+        return valid
 
     return validate_items
 

@@ -707,26 +707,38 @@ def apply_change(index: TaskIndex, updated: list[tuple[Task, Task]],
         else:
             windows.append(list(range(lo, hi + 1)))
 
-    pieces, ids, levels, seqs, starts = [], [], [], [], []
+    pieces: list[tuple[int, int, str]] = []
+    ids: list[int] = []
+    levels: list[str] = []
+    seqs: list[int] = []
+    starts: list[int] = []
     position, delta = 0, 0  # next old task to copy; how far text has moved so far
     for window in windows:
         first, last = index.block(window[0]), index.block(window[-1])
         for j in range(position, window[0]):  # untouched tasks before the window
-            ids.append(index.ids[j]), levels.append(index.levels[j]), seqs.append(index.seqs[j])
+            ids.append(index.ids[j])
+            levels.append(index.levels[j])
+            seqs.append(index.seqs[j])
             starts.append(index.starts[j] + delta)
         body = "".join(bodies.get(j) or text[index.block(j).start:index.block(j).end]
                        for j in window)
-        tasks = [t for j in window for t in (holds.get(j) or [index.task(index.ids[j])])]
-        offsets = check_window(body, newline, tasks)  # type: ignore[arg-type]
+        tasks: list[Task] = []
+        for j in window:  # (every id of the index has its task)
+            tasks += holds.get(j) or [t for t in [index.task(index.ids[j])] if t is not None]
+        offsets = check_window(body, newline, tasks)
         new_start = first.start + delta
         for task, offset in zip(tasks, offsets, strict=True):
-            ids.append(task.id), levels.append(task.level), seqs.append(task.seq)
+            ids.append(task.id)
+            levels.append(task.level)
+            seqs.append(task.seq)
             starts.append(new_start + offset)
         pieces.append((first.start, last.end, body))
         delta += len(body) - (last.end - first.start)
         position = window[-1] + 1
     for j in range(position, len(index.ids)):
-        ids.append(index.ids[j]), levels.append(index.levels[j]), seqs.append(index.seqs[j])
+        ids.append(index.ids[j])
+        levels.append(index.levels[j])
+        seqs.append(index.seqs[j])
         starts.append(index.starts[j] + delta)
     for start, end, body in reversed(pieces):
         text = text[:start] + body + text[end:]

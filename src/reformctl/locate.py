@@ -29,7 +29,7 @@ def locate(diags: list[Diagnostic], texts: dict[str, yamldoc.Text],
             finders.append((diag, None))
             continue
         found = parsed[kind]
-        starts = found.item_starts.get(diag.data_path[0]) if diag.data_path else None
+        starts = found.item_starts.get(str(diag.data_path[0])) if diag.data_path else None
         where: object = kind
         if found.nodes is None and starts and len(diag.data_path) > 1:
             i = diag.data_path[1]
@@ -52,7 +52,7 @@ def locate(diags: list[Diagnostic], texts: dict[str, yamldoc.Text],
         if isinstance(where, _Item):
             line, col = where.find(diag.data_path, at_key)
         else:
-            line, col = wholes[where].find(diag.data_path, at_key=at_key) or (None, None)
+            line, col = wholes[str(where)].find(diag.data_path, at_key=at_key) or (None, None)
         located.append(Diagnostic(Location(diag.location.path, line, col), diag.severity,
                                   diag.code, diag.message, diag.data_path))
     return sorted(located, key=_order)
