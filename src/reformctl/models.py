@@ -23,6 +23,7 @@ Status = Literal["todo", "in-progress", "done", "blocked", "dropped"]
 LEVELS: tuple[str, ...] = get_args(Level)
 STATUSES: tuple[str, ...] = get_args(Status)
 LEVEL_LETTER = {"district": "D", "federation": "F", "grassroots": "G"}
+# The short Chinese name of each value (the glossary's): what `list` and `show` print in Chinese.
 LEVEL_ZH = {"district": "区级", "federation": "区总工会", "grassroots": "基层"}
 STATUS_ZH = {
     "todo": "未开始",
@@ -31,22 +32,55 @@ STATUS_ZH = {
     "blocked": "受阻",
     "dropped": "已取消",
 }
-# Words accepted on the command line for a level or a status (SPEC "Files").
+# The one table of words accepted for a level or a status, wherever one is taken: every option
+# (--level, --status), completion, and the check's "did you mean". It holds every label any
+# output prints, in both languages (the report's 区级层面 and "to do", the listings' 区级 and
+# 未开始), the spellings of the source document (基层工会级层面) and the letters D, F, G. Keys are
+# folded (see :func:`word_key`): case, width, spaces, hyphens and underscores do not matter.
 LEVEL_WORDS = {
     **{level: level for level in LEVELS},
     **{zh: level for level, zh in LEVEL_ZH.items()},
     "区级层面": "district",
     "区总工会层面": "federation",
     "基层工会": "grassroots",
+    "基层工会层面": "grassroots",
     "基层工会级层面": "grassroots",
     **{letter.lower(): level for level, letter in LEVEL_LETTER.items()},
 }
 STATUS_WORDS = {
     **{status: status for status in STATUSES},
     **{zh: status for status, zh in STATUS_ZH.items()},
+    "to do": "todo",
+    "待办": "todo",
+    "in progress": "in-progress",
     "in_progress": "in-progress",
     "doing": "in-progress",
 }
+
+
+def word_key(word: str) -> str:
+    """``word`` as the alias tables are looked up: Unicode-normalised (full-width Ｇ is G),
+    case-folded, without spaces, hyphens or underscores (``To-Do``, ``to do`` and ``todo`` are
+    one word)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", word).casefold()
+    return re.sub(r"[\s\-_\u2010-\u2015]+", "", folded)
+
+
+_LEVEL_KEYS = {word_key(word): level for word, level in LEVEL_WORDS.items()}
+_STATUS_KEYS = {word_key(word): status for word, status in STATUS_WORDS.items()}
+
+
+def level_of(word: str) -> str | None:
+    """The level ``word`` names (any word of :data:`LEVEL_WORDS`, any spelling), or None."""
+    return _LEVEL_KEYS.get(word_key(word))
+
+
+def status_of(word: str) -> str | None:
+    """The status ``word`` names (any word of :data:`STATUS_WORDS`, any spelling), or None."""
+    return _STATUS_KEYS.get(word_key(word))
+
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
