@@ -588,7 +588,7 @@ def _status_style(record: dict[str, Any]) -> str:
 
 
 TASK_COLUMNS = (
-    Column(N_("ID"), lambda r: r["id"], justify="right"),
+    Column("ID", lambda r: r["id"], justify="right", label=N_("column|ID")),
     Column(N_("Ref"), lambda r: r["ref"]),
     Column(N_("Level"), lambda r: level_label(r["level"]), export=lambda r: r["level"]),
     Column(N_("Status"), lambda r: status_label(r["status"]), style=_status_style,
@@ -605,7 +605,7 @@ TASK_COLUMNS = (
 )
 
 VOICE_COLUMNS = (
-    Column(N_("ID"), lambda r: r["id"], justify="right"),
+    Column("ID", lambda r: r["id"], justify="right", label=N_("column|ID")),
     Column(N_("Speaker"), lambda r: r["speaker"]),
     Column(N_("Unit"), lambda r: r["unit"]),
     Column(N_("Role"), lambda r: r.get("role"), table=False),
@@ -618,7 +618,7 @@ VOICE_COLUMNS = (
 
 # The statements listed inside `show`: who said what (the task is the one shown).
 _VOICE_BRIEF = (
-    Column(N_("ID"), lambda r: r["id"], justify="right"),
+    Column("ID", lambda r: r["id"], justify="right", label=N_("column|ID")),
     Column(N_("Speaker"), lambda r: r["speaker"]),
     Column(N_("Unit"), lambda r: r["unit"]),
     Column(N_("Headline"), lambda r: r["headline"], fold=True),
