@@ -24,8 +24,19 @@ from typing import Any
 from ..errors import ReformctlError
 from ..i18n import N_, _
 from ..models import STATUSES
-from . import (Column, cell_text, day_text, md_cell, md_table, rich_table, text, to_csv, to_json,
-               tr, when)
+from . import (
+    Column,
+    cell_text,
+    day_text,
+    md_cell,
+    md_table,
+    rich_table,
+    text,
+    to_csv,
+    to_json,
+    tr,
+    when,
+)
 
 LANGS = ("zh", "en")
 TEXT_WIDTH = 100  # columns of the text report when it is not drawn on a terminal
