@@ -316,3 +316,18 @@ def test_chinese_tables_fit_and_line_up(ledger, columns, args):
                 continue  # a wrapped line, or nothing in this column
             cut = _cut(line, offset)
             assert cut is not None and line[cut - 2:cut] in ("  ", ""), (word, line)
+
+
+def test_a_report_drawn_in_another_language_leaves_the_run_s_language_alone():
+    from datetime import date
+
+    from reformctl.ledgers import find_ledger
+    from reformctl.loader import open_ledger
+    from reformctl.render.report import render_report
+    from reformctl.reports import build_report
+
+    data = build_report(open_ledger(find_ledger(str(REPORT))), date(2018, 6, 30))
+    assert i18n.current() == "en"
+    assert "截至：** 2018年6月30日" in str(render_report(data, "markdown", "zh"))
+    assert i18n.current() == "en"
+    assert "As of:** 2018-06-30" in str(render_report(data, "markdown"))

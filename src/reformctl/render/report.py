@@ -2,8 +2,17 @@
 
 Formats: ``text`` (rich, for the terminal), ``markdown`` (GitHub), ``html`` (one self-contained
 file), ``json``, ``csv`` (one row per task) and ``xlsx`` (openpyxl, the ``xlsx`` extra). Every
-label is in :data:`LABELS` (Chinese and English). Nothing here reads the clock, the locale or the
-environment: the same report data gives the same bytes.
+label is in :data:`LABELS`, an English message translated with the catalog where it is drawn, in
+the run's language (:func:`reformctl.i18n.current`). Nothing here reads the clock, the locale or
+the environment: the same report data in the same language gives the same bytes.
+
+Languages, format by format: ``text``, ``markdown``, ``html`` and ``xlsx`` are in the report's
+language throughout (in Chinese, dates in the head are written 2018年6月30日, punctuation is
+full-width: ``截至：``, ``（…）``; table cells keep ``YYYY-MM-DD``). ``json`` has no labels. ``csv``
+has its headers in the report's language and, in the level and status columns, the files' values
+(``grassroots``, ``in-progress``), as ``reformctl list --format csv`` has. Nothing is sorted by
+name: levels in the plan's order, tasks by their number within the level, statements and units
+in the order the ledger gives them.
 
 Text from the data stays literal in every format: terminal cells are rich ``Text``; markdown
 goes through :func:`~reformctl.render.md_cell`; HTML through :func:`html.escape` after control
