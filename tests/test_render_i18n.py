@@ -331,3 +331,11 @@ def test_a_report_drawn_in_another_language_leaves_the_run_s_language_alone():
     assert "截至：** 2018年6月30日" in str(render_report(data, "markdown", "zh"))
     assert i18n.current() == "en"
     assert "As of:** 2018-06-30" in str(render_report(data, "markdown"))
+
+
+@pytest.mark.parametrize("args", [("list",), ("voices",), ("log",)])
+def test_chinese_markdown_lines_all_have_one_display_width(ledger, args):
+    _history(ledger)
+    out = ok(*args, "--format", "markdown", "--lang", "zh")
+    assert "状态" in out or "发言人" in out or "记录人" in out
+    assert len({wcswidth(line) for line in out.splitlines()}) == 1
