@@ -305,8 +305,12 @@ def test_chinese_tables_fit_and_line_up(ledger, columns, args):
     for line in lines:
         assert wcswidth(line) <= int(columns), line
         assert line == line.rstrip(), line
+    rules = [i for i, line in enumerate(lines) if line and not line.strip("─")]
+    assert all(b - a > 1 for a, b in zip(rules, rules[1:], strict=False)), out  # not wrapped
     if not lines[1].startswith("─"):  # too narrow for a table: one block per record
         assert int(columns) < 80
+        if args == ("list",):  # not even the short fields fit on a line: label / value
+            assert lines[0].split() == ["序号", "1"] and "截止日期  2018-12-31" in lines
         return
     header = lines[0]
     for word in re.findall(r"\S+", header)[1:]:

@@ -453,7 +453,9 @@ _MIN_FOLD = 20  # a wrapping column narrower than this is unreadable: stack the 
 
 
 class _Listing:
-    """A terminal listing: a table when the width allows, else one block per record."""
+    """A terminal listing: a table when the width allows, else one block per record (the short
+    fields on a line, the long ones under it), else, when not even the short fields fit on a
+    line, each record as label / value lines."""
 
     def __init__(self, columns: Sequence[Column], records: Sequence[dict[str, Any]],
                  title: str | None) -> None:
@@ -516,11 +518,29 @@ class _Listing:
             parts += [Padding(self._cells(c, record), (0, 0, 0, 4)) for c in long]
         return Group(*parts)
 
+    def fields(self) -> Any:
+        """Each record as label / value lines, records apart: for a terminal too narrow even for
+        one line of the short fields (the wide headers of Chinese need more room)."""
+        from rich.console import Group
+
+        parts: list[Any] = []
+        if self.title:
+            parts.append(text(self.title, "bold"))
+        for n, record in enumerate(self.records):
+            if n:
+                parts.append("")
+            parts.append(_fields([(c.shown(), self._cells(c, record) if cell_text(c.get(record))
+                                   else None) for c in self.columns]))
+        return Group(*parts)
+
     def __rich_console__(self, console: Any, options: Any) -> Any:
         widths = {i: self._natural(c) for i, c in enumerate(self.columns) if not c.fold}
         folds = sum(1 for c in self.columns if c.fold)
         needed = sum(widths.values()) + _GAP * (len(self.columns) - 1) + _MIN_FOLD * folds
-        if folds and needed > options.max_width:
+        short = sum(widths.values()) + _GAP * (len(widths) - 1)
+        if folds and short > options.max_width:
+            yield self.fields()
+        elif folds and needed > options.max_width:
             yield self.stacked(widths)
         else:
             yield self.table()
