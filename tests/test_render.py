@@ -262,6 +262,16 @@ def _task_column_text(out: str) -> str:
     if header.rstrip().endswith("Task"):  # a table: slice every line at the column's cell offset
         offset = cells(header[:header.index("Task")])
         pieces = [_from_cell(line, offset) for line in lines[2:]]
+    elif lines[1].startswith("Ref "):  # label / value lines: the Task line and those under it
+        pieces, inside = [], False
+        for line in lines:
+            if line.startswith("Task "):
+                inside = True
+                pieces.append(line[len("Task"):])
+            elif inside and line.startswith(" "):
+                pieces.append(line)
+            else:
+                inside = False
     else:  # stacked: the task is on the indented lines under each record
         pieces = [line[4:] for line in lines[3:] if line.startswith("    ")]
     return re.sub(r"\s", "", "".join(pieces))
@@ -292,6 +302,15 @@ def test_narrow_terminal_stacks_records_instead_of_crushing_the_task():
     assert lines[1].strip() == "Task"
     assert lines[3].split() == ["1", "D1", "district", "done", "100%", "2018-12-31"]
     assert lines[4] == "    建立区级职工事务经费保障联席会议制度。"
+
+
+def test_a_terminal_too_narrow_for_the_short_fields_shows_label_and_value_lines():
+    out = render(listing(RECORDS, TASK_COLUMNS, "table"), width=40)
+    lines = out.splitlines()
+    assert lines[:7] == ["ID        1", "Ref       D1", "Level     district", "Status    done",
+                         "Progress  100%", "Due       2018-12-31",
+                         "Task      建立区级职工事务经费保障联席会"]
+    assert lines[7:10] == ["          议制度。", "", "ID        22"] and "Due       —" in lines
 
 
 def test_no_closing_punctuation_starts_a_wrapped_line_in_a_table():

@@ -306,9 +306,21 @@ def test_csv_one_row_per_task_and_formula_safe(fixtures):
 def test_csv_states_are_as_of(fixtures):
     rows = list(csv.DictReader(io.StringIO(report(data="report", fmt="csv", lang="en").decode())))
     f3 = next(r for r in rows if r["Ref"] == "F3")
-    assert (f3["Status"], f3["Progress"]) == ("in progress", "60")
+    assert (f3["Status"], f3["Level"], f3["Progress"]) == ("in-progress", "federation", "60")
     g2 = next(r for r in rows if r["Ref"] == "G2")
     assert (g2["Due"], g2["Overdue"], g2["Days overdue"]) == ("2018-06-01", "yes", "29")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_csv_status_and_level_are_the_files_values_as_in_list(ledger, lang):
+    """The issue: the report's CSV used labels ("to do", "Grassroots") where `list --format csv`
+    uses the files' values. Both hold the files' values now, in either language."""
+    rows = list(csv.reader(io.StringIO(report(fmt="csv", lang=lang).decode())))
+    listed = list(csv.DictReader(io.StringIO(run_cli("list", "--format", "csv").stdout)))
+    by_ref = {r["Ref"]: r for r in listed}
+    for row in rows[1:]:
+        ref, level, status = row[1], row[2], row[4]
+        assert (level, status) == (by_ref[ref]["Level"], by_ref[ref]["Status"])
 
 
 # --- xlsx ------------------------------------------------------------------------------------

@@ -118,3 +118,34 @@ def test_check_and_schema_accept_the_same_spellings(case, outside):
     shutil.copy(f, outside / "data" / "tasks.yaml")
     result = run_cli("check", "--data", "data", "--strict")
     assert (result.code, result.stdout) == (0, ""), result.stdout
+
+
+@pytest.mark.parametrize("kind", ["tasks", "voices"])
+def test_every_title_and_description_is_in_english_and_chinese(kind):
+    """Editors show the schema's titles and descriptions to whoever edits: both languages."""
+    import re
+
+    def walk(node, path="#"):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("title", "description") and isinstance(value, str):
+                    yield f"{path}/{key}", value
+                elif key != "properties" or not isinstance(value, dict):
+                    yield from walk(value, f"{path}/{key}")
+                else:  # property names are keys, not titles
+                    for name, prop in value.items():
+                        yield from walk(prop, f"{path}/properties/{name}")
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                yield from walk(item, f"{path}/{i}")
+
+    words = list(walk(json.loads(run_cli("schema", kind).stdout)))
+    assert words
+    for where, value in words:
+        english, _, chinese = value.partition(" / ")
+        assert re.search(r"[A-Za-z]", english) and re.search(r"[\u4e00-\u9fff]", chinese), (
+            where, value)
+    progress = json.loads(run_cli("schema", "tasks").stdout)["$defs"]["Task"]["properties"][
+        "progress"]
+    assert progress["description"] == "Percent done, 0..100 / 完成百分比，0–100"
+    assert progress["title"] == "Progress / 进度"

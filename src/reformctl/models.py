@@ -23,6 +23,7 @@ Status = Literal["todo", "in-progress", "done", "blocked", "dropped"]
 LEVELS: tuple[str, ...] = get_args(Level)
 STATUSES: tuple[str, ...] = get_args(Status)
 LEVEL_LETTER = {"district": "D", "federation": "F", "grassroots": "G"}
+# The short Chinese name of each value (the glossary's): what `list` and `show` print in Chinese.
 LEVEL_ZH = {"district": "区级", "federation": "区总工会", "grassroots": "基层"}
 STATUS_ZH = {
     "todo": "未开始",
@@ -31,22 +32,55 @@ STATUS_ZH = {
     "blocked": "受阻",
     "dropped": "已取消",
 }
-# Words accepted on the command line for a level or a status (SPEC "Files").
+# The one table of words accepted for a level or a status, wherever one is taken: every option
+# (--level, --status), completion, and the check's "did you mean". It holds every label any
+# output prints, in both languages (the report's 区级层面 and "to do", the listings' 区级 and
+# 未开始), the spellings of the source document (基层工会级层面) and the letters D, F, G. Keys are
+# folded (see :func:`word_key`): case, width, spaces, hyphens and underscores do not matter.
 LEVEL_WORDS = {
     **{level: level for level in LEVELS},
     **{zh: level for level, zh in LEVEL_ZH.items()},
     "区级层面": "district",
     "区总工会层面": "federation",
     "基层工会": "grassroots",
+    "基层工会层面": "grassroots",
     "基层工会级层面": "grassroots",
     **{letter.lower(): level for level, letter in LEVEL_LETTER.items()},
 }
 STATUS_WORDS = {
     **{status: status for status in STATUSES},
     **{zh: status for status, zh in STATUS_ZH.items()},
+    "to do": "todo",
+    "待办": "todo",
+    "in progress": "in-progress",
     "in_progress": "in-progress",
     "doing": "in-progress",
 }
+
+
+def word_key(word: str) -> str:
+    """``word`` as the alias tables are looked up: Unicode-normalised (full-width Ｇ is G),
+    case-folded, without spaces, hyphens or underscores (``To-Do``, ``to do`` and ``todo`` are
+    one word)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", word).casefold()
+    return re.sub(r"[\s\-_\u2010-\u2015]+", "", folded)
+
+
+_LEVEL_KEYS = {word_key(word): level for word, level in LEVEL_WORDS.items()}
+_STATUS_KEYS = {word_key(word): status for word, status in STATUS_WORDS.items()}
+
+
+def level_of(word: str) -> str | None:
+    """The level ``word`` names (any word of :data:`LEVEL_WORDS`, any spelling), or None."""
+    return _LEVEL_KEYS.get(word_key(word))
+
+
+def status_of(word: str) -> str | None:
+    """The status ``word`` names (any word of :data:`STATUS_WORDS`, any spelling), or None."""
+    return _STATUS_KEYS.get(word_key(word))
+
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -171,37 +205,47 @@ class _Model(BaseModel):
 class HistoryEntry(_Model):
     """One recorded change of a task, appended by ``reformctl update``."""
 
-    at: Moment = Field(description="When, ISO 8601 with UTC offset, e.g. 2018-05-02T10:00:00+08:00")
-    by: Text = Field(description="Who made the change")
+    at: Moment = Field(description="When, ISO 8601 with UTC offset, e.g. "
+                       "2018-05-02T10:00:00+08:00 / 时间，ISO 8601 格式，带时区偏移，例如 "
+                       "2018-05-02T10:00:00+08:00")
+    by: Text = Field(description="Who made the change / 记录人")
     changes: Changes = Field(
-        default_factory=lambda: Changes(), description="field: [old, new]"
+        default_factory=lambda: Changes(),
+        description="field: [old, new] / 变更：字段: [原值, 新值]",
     )
-    note: str | None = Field(default=None, description="Free-text note")
+    note: str | None = Field(default=None, description="Free-text note / 备注")
     evidence: list[Text] = Field(
-        default_factory=list, description="Supporting material (佐证材料): documents, links, files"
+        default_factory=list,
+        description="Supporting material: documents, links, files / 佐证材料：文件、链接等",
     )
 
 
 class Task(_Model):
     """One task of the plan's yearly decomposition table."""
 
-    id: Id = Field(description="Unique in the ledger, never reused")
-    level: Level = Field(description="district (区级) | federation (区总工会) | grassroots (基层)")
-    seq: Id = Field(description="Its number within the level in the source table")
-    text: Text = Field(description="The task, verbatim from the source")
-    title: str | None = Field(default=None, description="Short English gloss")
-    owner: str | None = Field(default=None, description="Lead unit")
-    partners: list[Text] = Field(default_factory=list, description="Partner units")
-    due: Day = Field(default=None, description="Deadline, YYYY-MM-DD")
-    status: Status = Field(default="todo", description="todo | in-progress | done | blocked | dropped")
+    id: Id = Field(description="Unique in the ledger, never reused / 序号，台账内唯一，不重复使用")
+    level: Level = Field(description="district (区级) | federation (区总工会) | grassroots (基层) "
+                         "/ 层面")
+    seq: Id = Field(description="Its number within the level in the source table / 层内序号"
+                    "（原表中的序号）")
+    text: Text = Field(description="The task, verbatim from the source / 任务内容，照录原文")
+    title: str | None = Field(default=None, description="Short English gloss / 英文摘要")
+    owner: str | None = Field(default=None, description="Lead unit / 牵头单位")
+    partners: list[Text] = Field(default_factory=list, description="Partner units / 配合单位")
+    due: Day = Field(default=None, description="Deadline, YYYY-MM-DD / 截止日期，格式 YYYY-MM-DD")
+    status: Status = Field(default="todo", description="todo | in-progress | done | blocked | "
+                           "dropped / 状态：未开始 | 进行中 | 已完成 | 受阻 | 已取消")
     progress: Percent | None = Field(
-        default=None, description="Percent done, 0..100"
+        default=None, description="Percent done, 0..100 / 完成百分比，0–100"
     )
-    tags: list[Text] = Field(default_factory=list, description="Themes")
+    tags: list[Text] = Field(default_factory=list, description="Themes / 标签（主题）")
     related: list[Id] = Field(
-        default_factory=list, description="Ids of tasks carrying the same work at another level"
+        default_factory=list,
+        description="Ids of tasks carrying the same work at another level / 其他层面承接同一"
+        "工作的任务序号",
     )
-    history: list[HistoryEntry] = Field(default_factory=list, description="Recorded changes")
+    history: list[HistoryEntry] = Field(default_factory=list,
+                                        description="Recorded changes / 变更记录")
 
     @property
     def ref(self) -> str:
@@ -209,46 +253,55 @@ class Task(_Model):
 
 
 class Plan(_Model):
-    title: Text
-    year: Whole | None = None
-    approved: Day = None
-    unit: str | None = None
-    source: str | None = None
+    """The plan the tasks carry out."""
+
+    title: Text = Field(description="Title of the plan's task table / 计划表名称")
+    year: Whole | None = Field(default=None, description="Year of the plan / 年度")
+    approved: Day = Field(default=None, description="Day the plan was approved, YYYY-MM-DD / "
+                          "方案批准日期，格式 YYYY-MM-DD")
+    unit: str | None = Field(default=None, description="Unit whose plan it is / 单位")
+    source: str | None = Field(default=None, description="The document it comes from / 依据文件")
 
 
 class TasksFile(_Model):
     """data/tasks.yaml"""
 
-    plan: Plan
-    tasks: list[Task]
+    plan: Plan = Field(description="The plan / 改革方案")
+    tasks: list[Task] = Field(description="The tasks / 任务")
 
 
 class Meeting(_Model):
-    title: Text
-    date: RequiredDay
-    reporter: str | None = None
-    source: str | None = None
+    """The symposium."""
+
+    title: Text = Field(description="Title of the symposium / 座谈会名称")
+    date: RequiredDay = Field(description="Day of the symposium, YYYY-MM-DD / 座谈会日期，格式 "
+                              "YYYY-MM-DD")
+    reporter: str | None = Field(default=None, description="Who reported it / 记者")
+    source: str | None = Field(default=None, description="Where the account comes from / 来源")
 
 
 class Voice(_Model):
     """One statement made at the symposium."""
 
-    id: Id
-    headline: Text
-    speaker: Text
-    unit: Text
-    role: str | None = None
-    summary: str | None = Field(default=None, description="What the unit has done")
-    commitments: list[Text] = Field(default_factory=list, description="What it will do next")
-    proposals: list[Text] = Field(default_factory=list, description="What it asks for")
-    tasks: list[Id] = Field(default_factory=list, description="Ids of the tasks it bears on")
+    id: Id = Field(description="Number of the statement, unique / 发言序号，唯一")
+    headline: Text = Field(description="Headline / 发言标题")
+    speaker: Text = Field(description="Speaker / 发言人")
+    unit: Text = Field(description="The speaker's unit / 发言人所在单位")
+    role: str | None = Field(default=None, description="The speaker's role / 职务")
+    summary: str | None = Field(default=None, description="What the unit has done / 工作情况")
+    commitments: list[Text] = Field(default_factory=list,
+                                    description="What it will do next / 承诺事项")
+    proposals: list[Text] = Field(default_factory=list, description="What it asks for / 意见建议")
+    tasks: list[Id] = Field(default_factory=list,
+                            description="Ids of the tasks it bears on / 涉及的任务序号")
 
 
 class VoicesFile(_Model):
     """data/voices.yaml (optional: a plan may have had no symposium)"""
 
-    meeting: Meeting | None = Field(default=None, description="The symposium, if one was held")
-    voices: list[Voice] = Field(default_factory=list)
+    meeting: Meeting | None = Field(default=None,
+                                    description="The symposium, if one was held / 座谈会（如有）")
+    voices: list[Voice] = Field(default_factory=list, description="The statements / 座谈会发言")
 
 
 @dataclass
@@ -304,13 +357,64 @@ def _plain_refs(node: Any) -> Any:
     return out
 
 
+# The schema speaks both languages, as editors show it whoever reads: every title is
+# "English / 中文" (pydantic's title of the field or model, then the glossary's word), every
+# description "English / 中文" (the fields' descriptions above; the models' below).
+_ZH_TITLES = {
+    "id": "序号", "level": "层面", "seq": "层内序号", "text": "任务内容", "title": "名称",
+    "owner": "牵头单位", "partners": "配合单位", "due": "截止日期", "status": "状态",
+    "progress": "进度", "tags": "标签", "related": "相关任务", "history": "变更记录",
+    "at": "时间", "by": "记录人", "changes": "变更", "note": "备注", "evidence": "佐证材料",
+    "plan": "改革方案", "tasks": "任务", "year": "年度", "approved": "批准日期", "unit": "单位",
+    "source": "来源", "meeting": "座谈会", "date": "日期", "reporter": "记者", "voices": "发言",
+    "headline": "发言标题", "speaker": "发言人", "role": "职务", "summary": "工作情况",
+    "commitments": "承诺事项", "proposals": "意见建议",
+}
+_ZH_FIELD_TITLES = {("Task", "title"): "英文摘要", ("Changes", "title"): "英文摘要",
+                    ("Voice", "tasks"): "相关任务",
+                    ("Voice", "id"): "发言序号"}
+_MODEL_WORDS = {  # title in Chinese, description in both languages
+    "Changes": ("变更", "field: [old, new] of one history entry; the fields are the task's / "
+                        "一条记录的变更：字段: [原值, 新值]，字段为任务的字段"),
+    "HistoryEntry": ("变更记录", "One recorded change of a task, appended by reformctl update / "
+                                 "任务的一条变更记录，由 reformctl update 追加"),
+    "Task": ("任务", "One task of the plan's yearly decomposition table / "
+                     "年度任务分解表中的一项任务"),
+    "Plan": ("改革方案", "The plan the tasks carry out / 任务所落实的改革方案"),
+    "Meeting": ("座谈会", "The symposium / 座谈会"),
+    "Voice": ("发言", "One statement made at the symposium / 座谈会上的一则发言"),
+    "TasksFile": ("任务台账", "data/tasks.yaml: the plan and its tasks / 改革方案及其任务台账"),
+    "VoicesFile": ("座谈会发言", "data/voices.yaml (optional: a plan may have had no symposium) / "
+                                 "座谈会发言（可选：没有召开座谈会的方案可以没有）"),
+}
+
+
+def _bilingual(name: str, node: dict[str, Any]) -> None:
+    """Titles and descriptions of the model ``name``'s schema ``node`` in both languages."""
+    zh, description = _MODEL_WORDS.get(name, ("", ""))
+    if zh:
+        node["title"] = f"{node.get('title', name)} / {zh}"
+    if description:
+        node["description"] = description
+    for field, prop in (node.get("properties") or {}).items():
+        word = _ZH_FIELD_TITLES.get((name, field)) or _ZH_TITLES.get(field)
+        if word and "title" in prop:
+            prop["title"] = f"{prop['title']} / {word}"
+
+
 def json_schema(kind: str) -> dict[str, Any]:
-    """JSON Schema (2020-12) of ``tasks.yaml`` or ``voices.yaml``, for editors and validators."""
+    """JSON Schema (2020-12) of ``tasks.yaml`` or ``voices.yaml``, for editors and validators.
+
+    Titles and descriptions are in English and Chinese ("Progress / 进度")."""
     model = SCHEMA_FILES[kind]
     schema = _plain_refs(model.model_json_schema())
+    for name, node in (schema.get("$defs") or {}).items():
+        _bilingual(name, node)
+    _bilingual(model.__name__, schema)
+    zh = "任务台账" if kind == "tasks" else "座谈会发言"
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://reformctl.invalid/schema/{kind}.schema.json",
         **schema,
-        "title": f"reformctl {kind}.yaml",
+        "title": f"reformctl {kind}.yaml / {zh}",
     }

@@ -13,13 +13,11 @@ from datetime import date
 from typing import Any, Protocol
 
 from .errors import NotFoundError, UsageError
-from .models import LEVEL_WORDS, LEVELS, STATUS_WORDS, STATUSES, Ledger, Task, Voice
+from .i18n import _
+from .models import LEVELS, STATUSES, Ledger, Task, Voice, level_of, status_of
 
 SORT_KEYS = ("id", "due", "status", "level", "progress")
 _REF = re.compile(r"(?i)([dfg])([1-9][0-9]*)\Z")
-
-TASK_FORMS = "an id such as 22, or a level letter and number: D3 (district), F3 (federation), " \
-    "G3 (grassroots)"
 
 
 def fold(text: str) -> str:
@@ -28,47 +26,55 @@ def fold(text: str) -> str:
 
 
 def parse_level(word: str) -> str:
-    """``district`` from any accepted word: English, letter (D/F/G) or Chinese (区级/区总工会/基层)."""
-    level = LEVEL_WORDS.get(fold(word))
+    """``district`` from any word of the one alias table (:data:`~reformctl.models.LEVEL_WORDS`):
+    English, a letter (D/F/G), Chinese (区级, 区级层面, 基层工会级层面, ...) or a label any output
+    prints ("Grassroots"), in any case, width and spacing."""
+    level = level_of(word)
     if level is None:
         raise UsageError(
-            f"unknown level '{word}'; valid levels: "
-            + ", ".join(f"{lv} ({zh})" for lv, zh in _zh(LEVELS, "level")),
-            hint="the letters D, F, G work too, e.g. --level grassroots, --level 基层 or --level G",
+            _("unknown level '{word}'; valid levels: {levels}").format(
+                word=word, levels=_valid(LEVELS, "level")),
+            hint=_("the letters D, F, G work too, e.g. --level grassroots, --level 基层 or "
+                   "--level G"),
         )
     return level
 
 
 def parse_status(word: str) -> str:
-    """``in-progress`` from any accepted word, English or Chinese (未开始/进行中/已完成/受阻/已取消)."""
-    status = STATUS_WORDS.get(fold(word))
+    """``in-progress`` from any word of the one alias table
+    (:data:`~reformctl.models.STATUS_WORDS`): English, Chinese (未开始/待办/进行中/已完成/受阻/
+    已取消) or a label any output prints ("to do", "In progress"), in any case and spacing."""
+    status = status_of(word)
     if status is None:
         raise UsageError(
-            f"unknown status '{word}'; valid statuses: "
-            + ", ".join(f"{st} ({zh})" for st, zh in _zh(STATUSES, "status")),
-            hint="e.g. --status in-progress or --status 进行中",
+            _("unknown status '{word}'; valid statuses: {statuses}").format(
+                word=word, statuses=_valid(STATUSES, "status")),
+            hint=_("e.g. --status in-progress or --status 进行中"),
         )
     return status
 
 
-def _zh(values: Iterable[str], kind: str) -> list[tuple[str, str]]:
+def _valid(values: Iterable[str], kind: str) -> str:
+    """The file values with their Chinese names: ``district (区级), federation (区总工会), ...``."""
     from .models import LEVEL_ZH, STATUS_ZH
 
     names = LEVEL_ZH if kind == "level" else STATUS_ZH
-    return [(v, names[v]) for v in values]
+    return _(", ").join(_("{value} ({name})").format(value=v, name=names[v]) for v in values)
 
 
 def parse_date(text: str, what: str = "date") -> date:
     """A ``YYYY-MM-DD`` date from the command line (``what`` names the option in the message)."""
     value = unicodedata.normalize("NFKC", text).strip()
     if not _DATE.match(value):
-        raise UsageError(f"{what} '{text}' is not a date",
-                         hint="write dates as YYYY-MM-DD, e.g. 2018-12-31")
+        raise UsageError(_("{what} '{text}' is not a date").format(what=what, text=text),
+                         hint=_("write dates as YYYY-MM-DD, e.g. 2018-12-31"))
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise UsageError(f"{what} '{text}' is not a real date ({exc})",
-                         hint="write dates as YYYY-MM-DD, e.g. 2018-12-31") from None
+        raise UsageError(
+            _("{what} '{text}' is not a real date ({reason})").format(
+                what=what, text=text, reason=exc),
+            hint=_("write dates as YYYY-MM-DD, e.g. 2018-12-31")) from None
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -82,7 +88,9 @@ def task_key(text: str) -> int | str:
     match = _REF.match(value)
     if match and value.isascii():
         return match.group(1).upper() + str(int(match.group(2)))
-    raise UsageError(f"'{text}' is not a task id or ref", hint=f"write {TASK_FORMS}")
+    raise UsageError(_("'{text}' is not a task id or ref").format(text=text),
+                     hint=_("write an id such as 22, or a level letter and number: D3 "
+                            "(district), F3 (federation), G3 (grassroots)"))
 
 
 class TaskSource(Protocol):
@@ -97,8 +105,8 @@ def get_task(ledger: TaskSource, text: str) -> Task:
     task = ledger.task(key)
     if task is None:
         raise NotFoundError(
-            f"no task {key} in this ledger",
-            hint="`reformctl list` shows every task with its id and ref",
+            _("no task {key} in this ledger").format(key=key),
+            hint=_("`reformctl list` shows every task with its id and ref"),
         )
     return task
 
@@ -107,8 +115,8 @@ def voice_key(text: str) -> int:
     """Check the form of a statement number (``2``)."""
     value = unicodedata.normalize("NFKC", text).strip()
     if not (value.isascii() and value.isdecimal() and int(value) > 0):
-        raise UsageError(f"'{text}' is not a statement number",
-                         hint="write a number such as 2; `reformctl voices` lists them")
+        raise UsageError(_("'{text}' is not a statement number").format(text=text),
+                         hint=_("write a number such as 2; `reformctl voices` lists them"))
     return int(value)
 
 
@@ -118,8 +126,8 @@ def get_voice(ledger: Ledger, text: str) -> Voice:
     voice = ledger.voice(number)
     if voice is None:
         raise NotFoundError(
-            f"no statement {number} in this ledger",
-            hint="`reformctl voices` lists the statements with their numbers",
+            _("no statement {number} in this ledger").format(number=number),
+            hint=_("`reformctl voices` lists the statements with their numbers"),
         )
     return voice
 
@@ -160,7 +168,9 @@ def task_filter(*, levels: Iterable[str] = (), statuses: Iterable[str] = (),
     for option, value in (*(("--owner", o) for o in owners), *(("--search", s) for s in searches),
                           *(("--tag", t) for t in tags)):
         if not fold(value):
-            raise UsageError(f"{option} needs some text", hint=f"e.g. {option} {_EXAMPLE[option]}")
+            raise UsageError(_("{option} needs some text").format(option=option),
+                             hint=_("e.g. {example}").format(
+                                 example=f"{option} {_EXAMPLE[option]}"))
     return TaskFilter(
         levels=frozenset(parse_level(v) for v in levels),
         statuses=frozenset(parse_status(v) for v in statuses),
@@ -212,7 +222,8 @@ def sort_tasks(tasks: list[Task], key: str = "id", reverse: bool = False) -> lis
     the key (no due date, no progress) come last, in id order, whether reversed or not.
     """
     if key not in SORT_KEYS:
-        raise UsageError(f"cannot sort by '{key}'; valid keys: {', '.join(SORT_KEYS)}")
+        raise UsageError(_("cannot sort by '{key}'; valid keys: {keys}").format(
+            key=key, keys=", ".join(SORT_KEYS)))
     rank = {  # (value is missing, value, tie-break)
         "id": lambda t: (False, t.id, 0),
         "due": lambda t: (t.due is None, t.due or date.min, t.id),
@@ -229,7 +240,8 @@ def list_tasks(tasks: Iterable[Task], flt: TaskFilter, sort: str = "id", reverse
                limit: int | None = None) -> list[Task]:
     """``reformctl list``: filter, sort, then keep the first ``limit`` (``0`` keeps none)."""
     if limit is not None and limit < 0:
-        raise UsageError(f"--limit {limit} is negative", hint="give a count such as --limit 10")
+        raise UsageError(_("--limit {limit} is negative").format(limit=limit),
+                         hint=_("give a count such as --limit 10"))
     chosen = sort_tasks(select(tasks, flt), sort, reverse)
     return chosen if limit is None else chosen[:limit]
 

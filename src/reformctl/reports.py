@@ -11,6 +11,10 @@ day. Later entries are undone, newest first, by putting back the ``old`` value o
 are those it had on the day. A task whose creation is recorded after that day (an entry with
 ``status: [null, ...]``, as ``reformctl add`` writes) did not exist yet and is left out. Activity
 and moved deadlines only see the counted entries.
+
+Everything here is data (the files' values, English keys), the same in every language, except
+the ``notes``: sentences for the reader about what could not be rolled back, in the run's
+language.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .i18n import _
 from .models import LEVELS, STATUSES, HistoryEntry, Ledger, Task
 from .query import TaskFilter, is_overdue, select, sort_tasks, task_brief
 
@@ -168,10 +173,10 @@ def _validated(task: Task, values: dict[str, Any], notes: list[str]) -> Task:
         try:
             Task.model_validate({**kept, name: values[name]})
         except ValidationError:
-            notes.append(
-                f"task {task.ref}: the recorded earlier {name} {values[name]!r} is not a valid "
-                f"value; the current {name} is shown instead"
-            )
+            notes.append(_(  # a sentence for the reader, in the run's language
+                "task {ref}: the recorded earlier {name} {value} is not a valid value; the "
+                "current {name} is shown instead").format(
+                    ref=task.ref, name=name, value=repr(values[name])))
         else:
             kept[name] = values[name]
     return Task.model_validate(kept)

@@ -15,6 +15,17 @@ Text from the data is always shown literally, whatever the format:
 Terminal output lines up by display width (CJK characters take two cells), wraps Chinese text
 without putting closing punctuation at the start of a line, switches listings to a stacked layout
 when the terminal is too narrow for a table, and never ends a line with padding.
+
+Languages. What a person reads (the table, markdown and text views) is in the run's language
+(:func:`reformctl.i18n.current`): headers, field labels, status and level names, the history's
+words. The machine formats keep one spelling whatever the language, so that scripts and
+spreadsheets read them the same: JSON and YAML carry the records with their English keys and the
+files' values; a listing's CSV has English headers and the files' values (``in-progress``,
+``grassroots``), so it round-trips into the ledger's terms.
+
+Sorting. Listings come in the plan's own order (id) or the order of the chosen key (``--sort``);
+statuses and levels sort in the plan's order of those values, never by the code points of their
+Chinese names; names of units and people are never a sort key.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import N_, _
 from .formats import LISTING_FORMATS, RECORD_FORMATS
 
 if TYPE_CHECKING:
@@ -64,6 +76,86 @@ def visible(text: str) -> str:
 def inert(text: str) -> str:
     """``text`` on one line, every character that could act on a terminal or a log escaped."""
     return text.translate(_escapes("inert"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Words: labels in the run's language
+
+
+def tr(message: str) -> str:
+    """``message`` (marked with ``N_``) in the run's language. A message may name its context
+    before a ``|`` (``"sheet|Tasks"``: one English word, two Chinese ones), as GLib's ``Q_()``
+    does; the context is never shown."""
+    translated = _(message)
+    if translated == message and "|" in message:
+        return message.split("|", 1)[1]
+    return translated
+
+
+# The short names of levels and statuses in listings and `show`. In English they are the files'
+# values (which are also what the options take); in Chinese the glossary's names. Every one is
+# accepted as input (models.LEVEL_WORDS, models.STATUS_WORDS).
+LEVEL_LABELS = {
+    "district": N_("level|district"),
+    "federation": N_("level|federation"),
+    "grassroots": N_("level|grassroots"),
+}
+STATUS_LABELS = {
+    "todo": N_("status|todo"),
+    "in-progress": N_("status|in-progress"),
+    "done": N_("status|done"),
+    "blocked": N_("status|blocked"),
+    "dropped": N_("status|dropped"),
+}
+# Field names as the history shows them (``status: todo → done``).
+FIELD_LABELS = {
+    "level": N_("field|level"),
+    "seq": N_("field|seq"),
+    "text": N_("field|text"),
+    "title": N_("field|title"),
+    "owner": N_("field|owner"),
+    "partners": N_("field|partners"),
+    "due": N_("field|due"),
+    "status": N_("field|status"),
+    "progress": N_("field|progress"),
+    "tags": N_("field|tags"),
+    "related": N_("field|related"),
+}
+
+
+def level_label(level: str) -> str:
+    """A level's short name in the run's language (``grassroots`` / ``基层``)."""
+    return tr(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level
+
+
+def status_label(status: str) -> str:
+    """A status's name in the run's language (``in-progress`` / ``进行中``)."""
+    return tr(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def field_label(name: str) -> str:
+    """A task field's name in the run's language (``due`` / ``截止日期``)."""
+    return tr(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+
+def day_text(value: Any) -> str:
+    """A date in a heading or a sentence: ``2018-06-30`` in English, ``2018年6月30日`` in Chinese
+    (table cells and input keep ``YYYY-MM-DD``). Anything that is not a date stays as it is."""
+    from datetime import date
+
+    from ..i18n import current
+
+    day = value if isinstance(value, date) else None
+    if day is None and isinstance(value, str):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if day is None:
+        return cell_text(value)
+    if current() == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
 
 
 def cell_text(value: Any, sep: str = ", ") -> str:
@@ -334,8 +426,12 @@ class Column:
     """One column of a listing: its header, how to get the value, how to show it.
 
     ``get`` gives the value shown in the table and markdown views; ``export`` the value written to
-    CSV when that differs (a number rather than ``40%``). A column with ``table=False`` is written
-    to CSV only: the export carries every field, the views what fits on a screen.
+    CSV when that differs (a number rather than ``40%``, ``in-progress`` rather than ``进行中``).
+    A column with ``table=False`` is written to CSV only: the export carries every field, the
+    views what fits on a screen.
+
+    ``header`` is the CSV header (English, the same in every language) and, translated, the
+    header of the views; ``label`` the message shown instead when the views need another word.
     """
 
     header: str
@@ -345,6 +441,11 @@ class Column:
     style: Callable[[dict[str, Any]], str] | None = None
     export: Callable[[dict[str, Any]], Any] | None = None
     table: bool = True
+    label: str | None = None
+
+    def shown(self) -> str:
+        """The header of the table and markdown views, in the run's language."""
+        return tr(self.label or self.header)
 
 
 _GAP = 2  # cells between columns
@@ -352,7 +453,9 @@ _MIN_FOLD = 20  # a wrapping column narrower than this is unreadable: stack the 
 
 
 class _Listing:
-    """A terminal listing: a table when the width allows, else one block per record."""
+    """A terminal listing: a table when the width allows, else one block per record (the short
+    fields on a line, the long ones under it), else, when not even the short fields fit on a
+    line, each record as label / value lines."""
 
     def __init__(self, columns: Sequence[Column], records: Sequence[dict[str, Any]],
                  title: str | None) -> None:
@@ -371,7 +474,7 @@ class _Listing:
                       show_edge=False, pad_edge=False, padding=(0, _GAP - 1, 0, 0), expand=False,
                       title_style="bold")
         for col in self.columns:
-            table.add_column(text(col.header, "bold"), overflow="fold", no_wrap=not col.fold,
+            table.add_column(text(col.shown(), "bold"), overflow="fold", no_wrap=not col.fold,
                              justify=col.justify,  # type: ignore[arg-type]
                              min_width=_MIN_FOLD if col.fold else None)
         for record in self.records:
@@ -381,7 +484,7 @@ class _Listing:
     def _natural(self, col: Column) -> int:
         from rich.cells import cell_len
 
-        cells = [col.header, *(cell_text(col.get(r)) for r in self.records)]
+        cells = [col.shown(), *(cell_text(col.get(r)) for r in self.records)]
         return max(cell_len(line) for cell in cells for line in cell.split("\n"))
 
     def stacked(self, widths: dict[int, int]) -> Any:
@@ -403,23 +506,41 @@ class _Listing:
                     out.append(" " * ((0 if col.justify == "right" else gap) + _GAP))
             return out
 
-        head = line([text(c.header, "bold") for _, c in short])
+        head = line([text(c.shown(), "bold") for _, c in short])
         parts: list[Any] = []
         if self.title:
             parts.append(text(self.title, "bold"))
         parts.append(head)
-        parts += [Padding(text(c.header, "bold"), (0, 0, 0, 4)) for c in long]
+        parts += [Padding(text(c.shown(), "bold"), (0, 0, 0, 4)) for c in long]
         parts.append(text("─" * (sum(widths.values()) + _GAP * (len(short) - 1))))
         for record in self.records:
             parts.append(line([self._cells(c, record) for _, c in short]))
             parts += [Padding(self._cells(c, record), (0, 0, 0, 4)) for c in long]
         return Group(*parts)
 
+    def fields(self) -> Any:
+        """Each record as label / value lines, records apart: for a terminal too narrow even for
+        one line of the short fields (the wide headers of Chinese need more room)."""
+        from rich.console import Group
+
+        parts: list[Any] = []
+        if self.title:
+            parts.append(text(self.title, "bold"))
+        for n, record in enumerate(self.records):
+            if n:
+                parts.append("")
+            parts.append(_fields([(c.shown(), self._cells(c, record) if cell_text(c.get(record))
+                                   else None) for c in self.columns]))
+        return Group(*parts)
+
     def __rich_console__(self, console: Any, options: Any) -> Any:
         widths = {i: self._natural(c) for i, c in enumerate(self.columns) if not c.fold}
         folds = sum(1 for c in self.columns if c.fold)
         needed = sum(widths.values()) + _GAP * (len(self.columns) - 1) + _MIN_FOLD * folds
-        if folds and needed > options.max_width:
+        short = sum(widths.values()) + _GAP * (len(widths) - 1)
+        if folds and short > options.max_width:
+            yield self.fields()
+        elif folds and needed > options.max_width:
             yield self.stacked(widths)
         else:
             yield self.table()
@@ -455,8 +576,9 @@ def listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: s
             title: str | None = None) -> str | RenderableType:
     """Any listing in any of :data:`LISTING_FORMATS`: the one output path of list-like commands.
 
-    JSON and YAML carry the records whole; CSV every column; the table and markdown views the
-    columns with ``table=True``. ``text`` is the table too.
+    JSON and YAML carry the records whole; CSV every column, with English headers and the files'
+    values (the same in every language); the table and markdown views the columns with
+    ``table=True``, in the run's language. ``text`` is the table too.
     """
     if fmt == "json":
         return to_json(list(records))
@@ -467,7 +589,7 @@ def listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: s
                       [[(c.export or c.get)(r) for c in columns] for r in records])
     shown = [c for c in columns if c.table]
     if fmt == "markdown":
-        return md_table([c.header for c in shown], [[c.get(r) for c in shown] for r in records],
+        return md_table([c.shown() for c in shown], [[c.get(r) for c in shown] for r in records],
                         [c.justify for c in shown])
     if fmt in ("table", "text"):
         return _Trimmed(rich_table(columns, records, title))
@@ -486,39 +608,40 @@ def _status_style(record: dict[str, Any]) -> str:
 
 
 TASK_COLUMNS = (
-    Column("ID", lambda r: r["id"], justify="right"),
-    Column("Ref", lambda r: r["ref"]),
-    Column("Level", lambda r: r["level"]),
-    Column("Status", lambda r: r["status"], style=_status_style),
-    Column("Progress", lambda r: _pct(r["progress"]), justify="right",
+    Column("ID", lambda r: r["id"], justify="right", label=N_("column|ID")),
+    Column(N_("Ref"), lambda r: r["ref"]),
+    Column(N_("Level"), lambda r: level_label(r["level"]), export=lambda r: r["level"]),
+    Column(N_("Status"), lambda r: status_label(r["status"]), style=_status_style,
+           export=lambda r: r["status"]),
+    Column(N_("Progress"), lambda r: _pct(r["progress"]), justify="right",
            export=lambda r: r["progress"]),
-    Column("Due", lambda r: r["due"]),
-    Column("Task", lambda r: r["text"], fold=True),
-    Column("Title", lambda r: r.get("title"), table=False),
-    Column("Owner", lambda r: r.get("owner"), table=False),
-    Column("Partners", lambda r: r.get("partners"), table=False),
-    Column("Tags", lambda r: r.get("tags"), table=False),
-    Column("Related", lambda r: r.get("related"), table=False),
+    Column(N_("Due"), lambda r: r["due"]),
+    Column(N_("Task"), lambda r: r["text"], fold=True),
+    Column(N_("Title"), lambda r: r.get("title"), table=False),
+    Column(N_("Owner"), lambda r: r.get("owner"), table=False),
+    Column(N_("Partners"), lambda r: r.get("partners"), table=False),
+    Column(N_("Tags"), lambda r: r.get("tags"), table=False),
+    Column(N_("Related"), lambda r: r.get("related"), table=False),
 )
 
 VOICE_COLUMNS = (
-    Column("ID", lambda r: r["id"], justify="right"),
-    Column("Speaker", lambda r: r["speaker"]),
-    Column("Unit", lambda r: r["unit"]),
-    Column("Role", lambda r: r.get("role"), table=False),
-    Column("Headline", lambda r: r["headline"], fold=True),
-    Column("Tasks", lambda r: [t["ref"] for t in r["linked_tasks"]]),
-    Column("Summary", lambda r: r.get("summary"), table=False),
-    Column("Commitments", lambda r: "\n".join(r.get("commitments") or ()), table=False),
-    Column("Proposals", lambda r: "\n".join(r.get("proposals") or ()), table=False),
+    Column("ID", lambda r: r["id"], justify="right", label=N_("column|ID")),
+    Column(N_("Speaker"), lambda r: r["speaker"]),
+    Column(N_("Unit"), lambda r: r["unit"]),
+    Column(N_("Role"), lambda r: r.get("role"), table=False),
+    Column(N_("Headline"), lambda r: r["headline"], fold=True),
+    Column("Tasks", lambda r: [t["ref"] for t in r["linked_tasks"]], label=N_("voice|Tasks")),
+    Column(N_("Summary"), lambda r: r.get("summary"), table=False),
+    Column(N_("Commitments"), lambda r: "\n".join(r.get("commitments") or ()), table=False),
+    Column(N_("Proposals"), lambda r: "\n".join(r.get("proposals") or ()), table=False),
 )
 
 # The statements listed inside `show`: who said what (the task is the one shown).
 _VOICE_BRIEF = (
-    Column("ID", lambda r: r["id"], justify="right"),
-    Column("Speaker", lambda r: r["speaker"]),
-    Column("Unit", lambda r: r["unit"]),
-    Column("Headline", lambda r: r["headline"], fold=True),
+    Column("ID", lambda r: r["id"], justify="right", label=N_("column|ID")),
+    Column(N_("Speaker"), lambda r: r["speaker"]),
+    Column(N_("Unit"), lambda r: r["unit"]),
+    Column(N_("Headline"), lambda r: r["headline"], fold=True),
 )
 
 _NONE = "—"
@@ -540,13 +663,19 @@ def _fields(rows: Sequence[tuple[str, Any]]) -> Any:
     return grid
 
 
+def _nothing() -> Any:
+    from rich.padding import Padding
+
+    return Padding(text(_("(none)"), "dim"), (0, 0, 0, 2))
+
+
 def _numbered(items: Sequence[Any]) -> Any:
     """``1. item`` lines with the item wrapping under itself, or a dim "(none)"."""
     from rich.padding import Padding
     from rich.table import Table
 
     if not items:
-        return Padding(text("(none)", "dim"), (0, 0, 0, 2))
+        return _nothing()
     grid = Table.grid(padding=(0, 1))
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -560,23 +689,29 @@ def _section(title: str, body: Any) -> list[Any]:
 
 
 def _listing_or_none(columns: Sequence[Column], records: Sequence[dict[str, Any]]) -> Any:
-    from rich.padding import Padding
-
     if records:
         return rich_table(columns, records)
-    return Padding(text("(none)", "dim"), (0, 0, 0, 2))
+    return _nothing()
 
 
-def _level_words(level: str) -> str:
-    from ..models import LEVEL_ZH
+def change_value(name: str, value: Any) -> str:
+    """One side of a recorded change as the views show it: a status or level by its name in the
+    run's language, a progress as ``40%``, nothing as a dash, anything else literally."""
+    if value is None or value == "" or value == []:
+        return _NONE
+    if name == "status" and isinstance(value, str):
+        return status_label(value)
+    if name == "level" and isinstance(value, str):
+        return level_label(value)
+    if name == "progress" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value}%"
+    return cell_text(value)
 
-    return f"{level} ({LEVEL_ZH[level]})" if level in LEVEL_ZH else level
 
-
-def _status_words(status: str) -> str:
-    from ..models import STATUS_ZH
-
-    return f"{status} ({STATUS_ZH[status]})" if status in STATUS_ZH else status
+def change_line(name: str, old: Any, new: Any) -> str:
+    """``status: todo → done`` / ``状态：未开始 → 已完成``."""
+    return _("{field}: {old} → {new}").format(
+        field=field_label(name), old=change_value(name, old), new=change_value(name, new))
 
 
 def _history(entries: Sequence[dict[str, Any]]) -> Any:
@@ -585,7 +720,7 @@ def _history(entries: Sequence[dict[str, Any]]) -> Any:
     from rich.padding import Padding
 
     if not entries:
-        return Padding(text("(no recorded changes)", "dim"), (0, 0, 0, 2))
+        return Padding(text(_("(no recorded changes)"), "dim"), (0, 0, 0, 2))
     parts: list[Any] = []
     for entry in entries:
         head = text(when(str(entry["at"])) if entry.get("at") else "", "bold")
@@ -593,11 +728,13 @@ def _history(entries: Sequence[dict[str, Any]]) -> Any:
         rows: list[tuple[str, Any]] = []
         for field_name, change in (entry.get("changes") or {}).items():
             old, new = (list(change) + [None, None])[:2]
-            rows.append((field_name, f"{cell_text(old) or _NONE} → {cell_text(new) or _NONE}"))
+            rows.append((field_label(field_name), _("{old} → {new}").format(
+                old=change_value(field_name, old), new=change_value(field_name, new))))
         if entry.get("note"):
-            rows.append(("note", entry["note"]))
+            rows.append((tr(N_("history|note")), entry["note"]))
         if entry.get("evidence"):
-            rows.append(("evidence", "\n".join(cell_text(item) for item in entry["evidence"])))
+            rows.append((tr(N_("history|evidence")),
+                         "\n".join(cell_text(item) for item in entry["evidence"])))
         parts.append(Padding(head, (0, 0, 0, 2)))
         if rows:
             parts.append(Padding(_fields(rows), (0, 0, 0, 6)))
@@ -608,25 +745,26 @@ def task_view(detail: dict[str, Any]) -> Any:
     """``reformctl show``: every field, related tasks, statements, and the history as a timeline."""
     from rich.console import Group
 
-    status = text(_status_words(detail["status"]), _status_style(detail))
+    status = text(status_label(detail["status"]), _status_style(detail))
     parts: list[Any] = [
-        text(f"Task {detail['id']} · {detail['ref']}", "bold"),
+        text(_("Task {id} · {ref}").format(id=detail["id"], ref=detail["ref"]), "bold"),
         _fields([
-            ("Text", detail["text"]),
-            ("Title", detail.get("title")),
-            ("Level", f"{_level_words(detail['level'])}, number {detail['seq']}"),
-            ("Status", status),
-            ("Progress", _pct(detail.get("progress"))),
-            ("Due", detail.get("due")),
-            ("Owner", detail.get("owner")),
-            ("Partners", detail.get("partners")),
-            ("Tags", detail.get("tags")),
+            (_("Text"), detail["text"]),
+            (tr(N_("Title")), detail.get("title")),
+            (tr(N_("Level")), _("{level}, number {seq}").format(
+                level=level_label(detail["level"]), seq=detail["seq"])),
+            (tr(N_("Status")), status),
+            (tr(N_("Progress")), _pct(detail.get("progress"))),
+            (tr(N_("Due")), detail.get("due")),
+            (tr(N_("Owner")), detail.get("owner")),
+            (tr(N_("Partners")), detail.get("partners")),
+            (tr(N_("Tags")), detail.get("tags")),
         ]),
-        *_section("Related tasks at other levels",
+        *_section(_("Related tasks at other levels"),
                   _listing_or_none(TASK_COLUMNS, detail.get("related_tasks") or [])),
-        *_section("Statements that bear on it",
+        *_section(_("Statements that bear on it"),
                   _listing_or_none(_VOICE_BRIEF, detail.get("voices") or [])),
-        *_section("History", _history(detail.get("history") or [])),
+        *_section(_("History"), _history(detail.get("history") or [])),
     ]
     return Group(*parts)
 
@@ -636,17 +774,19 @@ def voice_view(detail: dict[str, Any]) -> Any:
     from rich.console import Group
 
     parts: list[Any] = [
-        text(f"Statement {detail['id']}", "bold"),
+        text(_("Statement {id}").format(id=detail["id"]), "bold"),
         _fields([
-            ("Headline", detail["headline"]),
-            ("Speaker", detail["speaker"]),
-            ("Unit", detail["unit"]),
-            ("Role", detail.get("role")),
-            ("Summary", detail.get("summary")),
+            (tr(N_("Headline")), detail["headline"]),
+            (tr(N_("Speaker")), detail["speaker"]),
+            (tr(N_("Unit")), detail["unit"]),
+            (tr(N_("Role")), detail.get("role")),
+            (tr(N_("Summary")), detail.get("summary")),
         ]),
-        *_section("Commitments (what the unit will do)", _numbered(detail.get("commitments") or [])),
-        *_section("Proposals (what it asks for)", _numbered(detail.get("proposals") or [])),
-        *_section("Linked tasks", _listing_or_none(TASK_COLUMNS, detail.get("linked_tasks") or [])),
+        *_section(_("Commitments (what the unit will do)"),
+                  _numbered(detail.get("commitments") or [])),
+        *_section(_("Proposals (what it asks for)"), _numbered(detail.get("proposals") or [])),
+        *_section(_("Linked tasks"),
+                  _listing_or_none(TASK_COLUMNS, detail.get("linked_tasks") or [])),
     ]
     return Group(*parts)
 
@@ -662,9 +802,14 @@ def record(detail: dict[str, Any], fmt: str, view: Callable[[dict[str, Any]], An
     raise ValueError(f"unknown record format {fmt!r}")
 
 
-def _changes_text(record: dict[str, Any], sep: str = "\n") -> str:
-    """One change a line on screen (``"; "`` in CSV)."""
-    return sep.join(
+def _changes_text(record: dict[str, Any]) -> str:
+    """One change a line, in the run's language (the table and markdown views)."""
+    return "\n".join(change_line(k, old, new) for k, (old, new) in record["changes"].items())
+
+
+def _changes_export(record: dict[str, Any]) -> str:
+    """The changes in CSV: the fields' names and the files' values, the same in every language."""
+    return "; ".join(
         f"{k}: {cell_text(old) or '—'} → {cell_text(new) or '—'}"
         for k, (old, new) in record["changes"].items()
     )
@@ -672,15 +817,16 @@ def _changes_text(record: dict[str, Any], sep: str = "\n") -> str:
 
 def _note_and_evidence(record: dict[str, Any]) -> str:
     lines = [record["note"]] if record.get("note") else []
-    return "\n".join(lines + [f"evidence: {item}" for item in record.get("evidence") or []])
+    return "\n".join(lines + [_("evidence: {item}").format(item=item)
+                              for item in record.get("evidence") or []])
 
 
 HISTORY_COLUMNS = (
     # on screen to the minute, with its UTC offset (the full time is in JSON, CSV and YAML)
-    Column("When", lambda r: when(r["at"]), export=lambda r: r["at"]),
-    Column("Task", lambda r: r["ref"]),
-    Column("By", lambda r: r["by"]),
-    Column("Changes", _changes_text, fold=True, export=lambda r: _changes_text(r, "; ")),
-    Column("Note", _note_and_evidence, fold=True, export=lambda r: r["note"]),
-    Column("Evidence", lambda r: r["evidence"], table=False),
+    Column(N_("When"), lambda r: when(r["at"]), export=lambda r: r["at"]),
+    Column("Task", lambda r: r["ref"], label=N_("history|Task")),
+    Column(N_("By"), lambda r: r["by"]),
+    Column(N_("Changes"), _changes_text, fold=True, export=_changes_export),
+    Column(N_("Note"), _note_and_evidence, fold=True, export=lambda r: r["note"]),
+    Column(N_("Evidence"), lambda r: r["evidence"], table=False),
 )

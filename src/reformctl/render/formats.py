@@ -1,6 +1,12 @@
 """Every output format's name, declared once. The commands' ``--format`` options are these types,
 and each renderer dispatches on the same names. (No imports: the command line reads this at
-start-up.)"""
+start-up.)
+
+Languages: the views a person reads (``table``, ``text``, ``markdown``, and the report's ``html``
+and ``xlsx``) are drawn in the run's language; the machine formats (``json``, ``yaml``, and a
+listing's ``csv``) keep English keys and the files' values in every language, so that scripts
+and spreadsheets read them the same whoever ran the command. The report's ``csv`` is the one
+mixed case: headers in the report's language, level and status as the files' values."""
 
 from __future__ import annotations
 

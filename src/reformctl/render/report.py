@@ -2,8 +2,17 @@
 
 Formats: ``text`` (rich, for the terminal), ``markdown`` (GitHub), ``html`` (one self-contained
 file), ``json``, ``csv`` (one row per task) and ``xlsx`` (openpyxl, the ``xlsx`` extra). Every
-label is in :data:`LABELS` (Chinese and English). Nothing here reads the clock, the locale or the
-environment: the same report data gives the same bytes.
+label is in :data:`LABELS`, an English message translated with the catalog where it is drawn, in
+the run's language (:func:`reformctl.i18n.current`). Nothing here reads the clock, the locale or
+the environment: the same report data in the same language gives the same bytes.
+
+Languages, format by format: ``text``, ``markdown``, ``html`` and ``xlsx`` are in the report's
+language throughout (in Chinese, dates in the head are written 2018年6月30日, punctuation is
+full-width: ``截至：``, ``（…）``; table cells keep ``YYYY-MM-DD``). ``json`` has no labels. ``csv``
+has its headers in the report's language and, in the level and status columns, the files' values
+(``grassroots``, ``in-progress``), as ``reformctl list --format csv`` has. Nothing is sorted by
+name: levels in the plan's order, tasks by their number within the level, statements and units
+in the order the ledger gives them.
 
 Text from the data stays literal in every format: terminal cells are rich ``Text``; markdown
 goes through :func:`~reformctl.render.md_cell`; HTML through :func:`html.escape` after control
@@ -16,111 +25,125 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from ..errors import ReformctlError
-from ..models import STATUS_ZH, STATUSES
-from . import Column, cell_text, md_cell, md_table, rich_table, text, to_csv, to_json, when
+from ..i18n import N_, _
+from ..models import STATUSES
+from . import (
+    Column,
+    cell_text,
+    day_text,
+    md_cell,
+    md_table,
+    rich_table,
+    text,
+    to_csv,
+    to_json,
+    tr,
+    when,
+)
 
 LANGS = ("zh", "en")
 TEXT_WIDTH = 100  # columns of the text report when it is not drawn on a terminal
 
 # ---------------------------------------------------------------------------------------------
-# Labels: every word the report prints that is not data, in one place.
+# Labels: every word the report prints that is not data, in one place. The messages are English
+# (marked for the catalog with N_) and translated with the catalog where they are drawn, in the
+# run's language (reformctl.i18n.current(): --lang, $REFORMCTL_LANG, the locale). A message that
+# would be one English word for two Chinese ones names its context before a "|" (render.tr).
 
-LABELS: dict[str, dict[str, str]] = {
-    "report": {"zh": "进展报告", "en": "Progress report"},
-    "as_of": {"zh": "截至", "en": "As of"},
-    "source": {"zh": "数据来源", "en": "Data"},
-    "document": {"zh": "依据文件", "en": "Source document"},
-    "approved": {"zh": "方案批准日期", "en": "Plan approved"},
-    "unit": {"zh": "单位", "en": "Unit"},
-    "level_only": {"zh": "范围", "en": "Only"},
-    "activity_since": {"zh": "近期动态起始", "en": "Activity since"},
-    "notes": {"zh": "说明", "en": "Notes"},
+LABELS: dict[str, str] = {
+    "report": N_("Progress report"),
+    "as_of": N_("As of"),
+    "source": N_("Data"),
+    "document": N_("Source document"),
+    "approved": N_("Plan approved"),
+    "unit": N_("Unit"),
+    "level_only": N_("Only"),
+    "activity_since": N_("Activity since"),
+    "notes": N_("Notes"),
     # sections
-    "s_totals": {"zh": "一、完成情况", "en": "1. Completion"},
-    "s_overdue": {"zh": "二、逾期任务", "en": "2. Overdue tasks"},
-    "s_moved": {"zh": "三、截止日期调整", "en": "3. Deadlines moved"},
-    "s_tasks": {"zh": "四、全部任务", "en": "4. All tasks"},
-    "s_activity": {"zh": "五、近期动态", "en": "5. Recent activity"},
-    "s_voices": {"zh": "六、座谈会发言", "en": "6. The symposium"},
-    "s_unaddressed": {"zh": "发言未涉及的任务", "en": "Tasks no statement speaks to"},
-    "s_related": {"zh": "七、跨层面承接的任务", "en": "7. Work carried at two levels"},
-    "chart": {"zh": "各层面任务状态", "en": "Task status by level"},
-    "completion_rule": {"zh": "完成率 = 已完成 ÷（任务数 − 已取消）；平均进度不计已取消的任务，"
-                              "已完成的任务按 100% 计，未填进度的按 0% 计。",
-                        "en": "Completion = done ÷ (tasks − dropped). Average progress leaves "
-                              "dropped tasks out and counts a done task as 100%, a task with no "
-                              "progress recorded as 0%."},
+    "s_totals": N_("1. Completion"),
+    "s_overdue": N_("2. Overdue tasks"),
+    "s_moved": N_("3. Deadlines moved"),
+    "s_tasks": N_("4. All tasks"),
+    "s_activity": N_("5. Recent activity"),
+    "s_voices": N_("6. The symposium"),
+    "s_unaddressed": N_("Tasks no statement speaks to"),
+    "s_related": N_("7. Work carried at two levels"),
+    "chart": N_("Task status by level"),
+    "completion_rule": N_("Completion = done ÷ (tasks − dropped). Average progress leaves "
+                          "dropped tasks out and counts a done task as 100%, a task with no "
+                          "progress recorded as 0%."),
     # columns
-    "level": {"zh": "层面", "en": "Level"},
-    "overall": {"zh": "合计", "en": "All levels"},
-    "tasks": {"zh": "任务数", "en": "Tasks"},
-    "counted": {"zh": "计入", "en": "Counted"},
-    "completion": {"zh": "完成率", "en": "Completion"},
-    "bar": {"zh": "完成进度", "en": "Completion bar"},
-    "average_progress": {"zh": "平均进度", "en": "Avg. progress"},
-    "overdue": {"zh": "逾期", "en": "Overdue"},
-    "id": {"zh": "序号", "en": "ID"},
-    "ref": {"zh": "编号", "en": "Ref"},
-    "seq": {"zh": "层内序号", "en": "No."},
-    "status": {"zh": "状态", "en": "Status"},
-    "progress": {"zh": "进度", "en": "Progress"},
-    "due": {"zh": "截止日期", "en": "Due"},
-    "owner": {"zh": "牵头单位", "en": "Owner"},
-    "text": {"zh": "任务内容", "en": "Task"},
-    "title": {"zh": "英文摘要", "en": "Title"},
-    "tags": {"zh": "标签", "en": "Tags"},
-    "related": {"zh": "相关任务", "en": "Related"},
-    "voices": {"zh": "相关发言", "en": "Statements"},
-    "evidence": {"zh": "佐证材料", "en": "Evidence"},
-    "updated": {"zh": "最近更新", "en": "Last update"},
-    "days_overdue": {"zh": "逾期天数", "en": "Days overdue"},
-    "original_due": {"zh": "原定截止", "en": "Original due"},
-    "current_due": {"zh": "现定截止", "en": "Current due"},
-    "moves": {"zh": "调整记录", "en": "Moves"},
-    "at": {"zh": "时间", "en": "When"},
-    "task": {"zh": "任务", "en": "Task"},
-    "by": {"zh": "记录人", "en": "By"},
-    "changes": {"zh": "变更", "en": "Changes"},
-    "note": {"zh": "备注", "en": "Note"},
-    "speaker": {"zh": "发言人", "en": "Speaker"},
-    "meeting": {"zh": "座谈会", "en": "Symposium"},
-    "reporter": {"zh": "记者", "en": "reported by"},
-    "statement": {"zh": "发言", "en": "Statement"},
-    "yes": {"zh": "是", "en": "yes"},
-    "no": {"zh": "否", "en": "no"},
+    "level": N_("Level"),
+    "overall": N_("All levels"),
+    "tasks": N_("Tasks"),
+    "counted": N_("Counted"),
+    "completion": N_("Completion"),
+    "bar": N_("Completion bar"),
+    "average_progress": N_("Avg. progress"),
+    "overdue": N_("Overdue"),
+    "id": N_("column|ID"),
+    "ref": N_("Ref"),
+    "seq": N_("No."),
+    "status": N_("Status"),
+    "progress": N_("Progress"),
+    "due": N_("Due"),
+    "owner": N_("Owner"),
+    "text": N_("Task"),
+    "title": N_("Title"),
+    "tags": N_("Tags"),
+    "related": N_("Related"),
+    "voices": N_("Statements"),
+    "evidence": N_("Evidence"),
+    "updated": N_("Last update"),
+    "days_overdue": N_("Days overdue"),
+    "original_due": N_("Original due"),
+    "current_due": N_("Current due"),
+    "moves": N_("Moves"),
+    "at": N_("When"),
+    "by": N_("By"),
+    "changes": N_("Changes"),
+    "note": N_("Note"),
+    "speaker": N_("Speaker"),
+    "meeting": N_("Symposium"),
+    "statement": N_("Statement"),
+    "yes": N_("yes"),
+    "no": N_("no"),
     # empty sections
-    "none_overdue": {"zh": "截至该日没有逾期任务。", "en": "No task is overdue on this day."},
-    "none_moved": {"zh": "没有调整过截止日期的任务。", "en": "No deadline has been moved."},
-    "none_tasks": {"zh": "没有任务。", "en": "No tasks."},
-    "none_activity": {"zh": "这段时间没有记录。", "en": "Nothing was recorded in this period."},
-    "none_voices": {"zh": "没有座谈会发言。", "en": "No statements."},
-    "none_linked": {"zh": "未关联任务。", "en": "Bears on no task here."},
-    "none_unaddressed": {"zh": "每项任务都有发言涉及。",
-                         "en": "Every task is spoken to by some statement."},
-    "none_related": {"zh": "没有跨层面承接的任务。", "en": "No task is carried at two levels."},
-    "summary_sheet": {"zh": "汇总", "en": "Summary"},
-    "tasks_sheet": {"zh": "任务", "en": "Tasks"},
+    "none_overdue": N_("No task is overdue on this day."),
+    "none_moved": N_("No deadline has been moved."),
+    "none_tasks": N_("No tasks."),
+    "none_activity": N_("Nothing was recorded in this period."),
+    "none_voices": N_("No statements."),
+    "none_linked": N_("Bears on no task here."),
+    "none_unaddressed": N_("Every task is spoken to by some statement."),
+    "none_related": N_("No task is carried at two levels."),
+    "summary_sheet": N_("sheet|Summary"),
+    "tasks_sheet": N_("sheet|Tasks"),
 }
-LEVEL_NAMES = {
-    "district": {"zh": "区级层面", "en": "District"},
-    "federation": {"zh": "区总工会层面", "en": "Federation"},
-    "grassroots": {"zh": "基层工会层面", "en": "Grassroots"},
+LEVEL_NAMES = {  # the report's level names (区级层面 ...); every one is accepted as input
+    "district": N_("District"),
+    "federation": N_("Federation"),
+    "grassroots": N_("Grassroots"),
 }
-STATUS_NAMES = {  # the Chinese names are the ones the command line accepts
-    status: {"zh": STATUS_ZH[status], "en": status.replace("-", " ").replace("todo", "to do")}
-    for status in STATUS_ZH
+STATUS_NAMES = {  # the report's status names; every one is accepted as input
+    "todo": N_("to do"),
+    "in-progress": N_("in progress"),
+    "done": N_("status|done"),
+    "blocked": N_("status|blocked"),
+    "dropped": N_("status|dropped"),
 }
 ORIGINS = {
-    "--data": {"zh": "由 --data 指定", "en": "given with --data"},
-    "REFORMCTL_DATA": {"zh": "由环境变量 REFORMCTL_DATA 指定", "en": "from $REFORMCTL_DATA"},
-    "found": {"zh": "当前目录向上最近的 data/ 目录", "en": "nearest data/ directory"},
-    "sample": {"zh": "reformctl 自带的示例台账（只读）",
-               "en": "the sample ledger packaged with reformctl (read-only)"},
+    "--data": N_("given with --data"),
+    "REFORMCTL_DATA": N_("from $REFORMCTL_DATA"),
+    "found": N_("nearest data/ directory"),
+    "sample": N_("the sample ledger packaged with reformctl (read-only)"),
 }
 FIELD_NAMES = {"status": "status", "progress": "progress", "due": "due", "owner": "owner",
                "text": "text", "title": "title", "tags": "tags", "related": "related"}
@@ -133,27 +156,43 @@ STATUS_COLOURS = {  # chart and HTML badges; also used for the terminal styles b
 }
 _TEXT_STYLES = {"todo": "", "in-progress": "yellow", "done": "green", "blocked": "bold red",
                 "dropped": "dim"}
-_SEP = {"zh": "：", "en": ": "}
-_LIST_SEP = {"zh": "；", "en": "; "}
+
+
+@contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """Draw in ``lang`` (the run's language when None), and speak the run's language again after."""
+    from .. import i18n
+
+    before = i18n.current()
+    if lang is None or lang == before:
+        yield
+        return
+    if lang not in LANGS:
+        raise ReformctlError(_("unknown report language '{lang}'; use zh or en").format(lang=lang))
+    i18n.use(lang)
+    try:
+        yield
+    finally:
+        i18n.use(before)
 
 
 class _Words:
-    """The labels of one language."""
+    """The labels in the run's language, and its punctuation (``：``, ``（）`` in Chinese)."""
 
-    def __init__(self, lang: str):
-        if lang not in LANGS:
-            raise ReformctlError(f"unknown report language '{lang}'; use zh or en")
-        self.lang = lang
+    def __init__(self) -> None:
+        from ..i18n import current
+
+        self.lang = current()
 
     def __call__(self, key: str) -> str:
-        return LABELS[key][self.lang]
+        return tr(LABELS[key])
 
     def level(self, level: str | None) -> str:
-        return self("overall") if level is None else LEVEL_NAMES[level][self.lang]
+        return self("overall") if level is None else tr(LEVEL_NAMES[level])
 
     def status(self, status: str) -> str:
         names = STATUS_NAMES.get(status)
-        return names[self.lang] if names else status
+        return tr(names) if names else status
 
     def field(self, name: str) -> str:
         return self(FIELD_NAMES[name]) if name in FIELD_NAMES else name
@@ -162,21 +201,27 @@ class _Words:
         return self("yes") if value else self("no")
 
     def sep(self) -> str:
-        return _SEP[self.lang]
+        """Between a label and its value: ``: `` / ``：``."""
+        return tr(N_("separator|: "))
+
+    def list_sep(self) -> str:
+        """Between the items of a list in one cell or line: ``; `` / ``；``."""
+        return tr(N_("separator|; "))
 
     def paren(self, inner: Any) -> str:
         """`` (inner)`` in English, ``（inner）`` in Chinese."""
-        return f"（{inner}）" if self.lang == "zh" else f" ({inner})"
+        return tr(N_("separator| ({inner})")).format(inner=inner)
 
-    def comma(self) -> str:
-        return "，" if self.lang == "zh" else ", "
+    def day(self, value: Any) -> str:
+        """A date in the head: ``2018-06-30`` / ``2018年6月30日``."""
+        return day_text(value)
 
     def origin(self, source: dict[str, Any] | None) -> str:
         if not source:
             return ""
-        how = str(ORIGINS.get(source.get("origin", ""), {}).get(self.lang,
-                                                                source.get("origin", "")))
-        if source.get("origin") == "sample":
+        origin = source.get("origin", "")
+        how = tr(ORIGINS[origin]) if origin in ORIGINS else str(origin)
+        if origin == "sample":
             return how
         return f"{source.get('ledger', '')}{self.paren(how)}"
 
@@ -221,7 +266,7 @@ def change_text(words: _Words, name: str, old: Any, new: Any) -> str:
 
 
 def changes_text(words: _Words, changes: dict[str, list[Any]]) -> str:
-    return _LIST_SEP[words.lang].join(
+    return words.list_sep().join(
         change_text(words, name, old, new) for name, (old, new) in changes.items())
 
 
@@ -231,7 +276,7 @@ def group_heading(words: _Words, group: dict[str, Any]) -> str:
 
 
 def evidence_text(words: _Words, items: list[str]) -> str:
-    return _LIST_SEP[words.lang].join(cell_text(item) for item in items)
+    return words.list_sep().join(cell_text(item) for item in items)
 
 
 def statement_heading(words: _Words, statement: dict[str, Any]) -> str:
@@ -246,23 +291,25 @@ def speaker_line(words: _Words, statement: dict[str, Any]) -> str:
 def head_fields(report: dict[str, Any], words: _Words) -> list[tuple[str, str]]:
     """Section 1 (besides the title): as-of day, where the data came from, the plan's source."""
     plan = report["plan"]
-    rows = [(words("as_of"), report["as_of"])]
+    rows = [(words("as_of"), words.day(report["as_of"]))]
     if report["level"]:
         rows.append((words("level_only"), words.level(report["level"])))
     rows.append((words("source"), words.origin(report["source"])))
     if plan.get("unit"):
         rows.append((words("unit"), plan["unit"]))
     if plan.get("approved"):
-        rows.append((words("approved"), plan["approved"]))
+        rows.append((words("approved"), words.day(plan["approved"])))
     if plan.get("source"):
         rows.append((words("document"), plan["source"]))
     meeting = report["symposium"]["meeting"]
     if meeting:
-        when_who = meeting["date"]
         if meeting.get("reporter"):
-            when_who += f"{words.comma()}{words('reporter')} {meeting['reporter']}"
+            when_who = _("{date}, reported by {reporter}").format(
+                date=words.day(meeting["date"]), reporter=meeting["reporter"])
+        else:
+            when_who = words.day(meeting["date"])
         rows.append((words("meeting"), meeting["title"] + words.paren(when_who)))
-    rows.append((words("activity_since"), report["since"]))
+    rows.append((words("activity_since"), words.day(report["since"])))
     return rows
 
 
@@ -282,13 +329,25 @@ TASK_ROW_KEYS = ("id", "ref", "level", "seq", "status", "progress", "due", "over
                  "updated")
 
 
-def task_rows(report: dict[str, Any], words: _Words) -> tuple[list[str], list[list[Any]]]:
-    """One row per task with its state as of the day (CSV and the xlsx task sheet)."""
+def task_rows(report: dict[str, Any], words: _Words, *, labels: bool = True
+              ) -> tuple[list[str], list[list[Any]]]:
+    """One row per task with its state as of the day (CSV and the xlsx task sheet).
+
+    Headers in the report's language. The level and the status are the report's names in the
+    workbook (``labels``), and the files' values in the CSV (``grassroots``, ``in-progress``: the
+    same as ``reformctl list --format csv`` and the ledger, in every language, so a sheet made
+    from it can be matched, filtered or read back by the files' terms)."""
+    def level(value: str) -> str:
+        return words.level(value) if labels else value
+
+    def status(value: str) -> str:
+        return words.status(value) if labels else value
+
     rows = []
     for group in report["tasks"]:
         for t in group["tasks"]:
             rows.append([
-                t["id"], t["ref"], words.level(t["level"]), t["seq"], words.status(t["status"]),
+                t["id"], t["ref"], level(t["level"]), t["seq"], status(t["status"]),
                 t["progress"], t["due"], words.yes_no(t["overdue"]), t["days_overdue"],
                 t["owner"], t["text"], t["title"], t["tags"], t["related"], t["voices"],
                 t["evidence"], t["updated"],
@@ -300,13 +359,20 @@ def task_rows(report: dict[str, Any], words: _Words) -> tuple[list[str], list[li
 # Dispatch
 
 
-def render_report(report: dict[str, Any], fmt: str, lang: str) -> str | bytes:
-    """The report in ``fmt`` as a string (bytes for xlsx). ``text`` is drawn at TEXT_WIDTH."""
-    words = _Words(lang)
+def render_report(report: dict[str, Any], fmt: str, lang: str | None = None) -> str | bytes:
+    """The report in ``fmt`` as a string (bytes for xlsx). ``text`` is drawn at TEXT_WIDTH.
+
+    In the run's language (``lang``, when given, for this one drawing)."""
+    with speaking(lang):
+        return _render(report, fmt)
+
+
+def _render(report: dict[str, Any], fmt: str) -> str | bytes:
+    words = _Words()
     if fmt == "json":
         return to_json(report)
     if fmt == "csv":
-        return to_csv(*task_rows(report, words))
+        return to_csv(*task_rows(report, words, labels=False))
     if fmt == "markdown":
         return to_markdown(report, words)
     if fmt == "html":
@@ -314,7 +380,7 @@ def render_report(report: dict[str, Any], fmt: str, lang: str) -> str | bytes:
     if fmt == "xlsx":
         return to_xlsx(report, words)
     if fmt == "text":
-        return text_to_string(text_view(report, lang), TEXT_WIDTH)
+        return text_to_string(text_view(report), TEXT_WIDTH)
     raise ReformctlError(f"unknown report format '{fmt}'")
 
 
@@ -361,20 +427,22 @@ def _task_columns(words: _Words, *, owner: bool = True,
     return cols
 
 
-def terminal_view(report: dict[str, Any], lang: str, width: int) -> tuple[Any, int]:
+def terminal_view(report: dict[str, Any], lang: str | None, width: int) -> tuple[Any, int]:
     """The text report for a terminal ``width`` columns wide: the view (in colour) and the width
     to draw it at, never narrower than the file version's TEXT_WIDTH (on a narrow terminal lines
-    wrap instead of table cells being cut)."""
-    return text_view(report, lang), max(width, TEXT_WIDTH)
+    wrap instead of table cells being cut). Its tables are drawn when it is printed, in the run's
+    language then: ``lang`` is the run's (reformctl.i18n.current())."""
+    del lang  # drawn in the run's language, which the caller's is
+    return text_view(report), max(width, TEXT_WIDTH)
 
 
-def text_view(report: dict[str, Any], lang: str) -> Any:
+def text_view(report: dict[str, Any]) -> Any:
     """The report as a rich renderable (colour on a terminal; :func:`text_to_string` for files)."""
     from rich.console import Group
     from rich.padding import Padding
     from rich.table import Table
 
-    words = _Words(lang)
+    words = _Words()
     head = Table.grid(padding=(0, 1))
     head.add_column(no_wrap=True, style="bold")
     head.add_column(overflow="fold")
@@ -515,7 +583,7 @@ def _move_text(words: _Words, move: dict[str, Any]) -> str:
 
 
 def _moves_text(words: _Words, moves: list[dict[str, Any]]) -> str:
-    return _LIST_SEP[words.lang].join(_move_text(words, m) for m in moves)
+    return words.list_sep().join(_move_text(words, m) for m in moves)
 
 
 def _indented(value: str, indent: int) -> Any:
