@@ -207,3 +207,22 @@ def test_a_default_is_never_split():
         assert "（默认：table）" in page and "（默认：id）" in page
         page = _page(["list"], columns)
         assert "[default: table]" in page and "[default: id]" in page
+
+
+def test_the_root_example_is_continued_as_one_command_line():
+    assert _page(["--lang", "zh"], 40).endswith(
+        "  例如：reformctl list \\\n        --level grassroots\n")
+    assert _page([], 80).endswith("  Example: reformctl list --level grassroots\n")
+
+
+def test_wrapping_by_cells_where_words_are_not_prose():
+    from reformctl.render.help import wrap
+
+    # a file name may start a line (a dot is not punctuation here) ...
+    assert wrap("一二三四五六七八，以及 .gitattributes 和 .yamllint", 22) == [
+        "一二三四五六七八，以及", ".gitattributes 和", ".yamllint"]
+    # ... a list of choices too long for a line breaks after a "|", not inside a word
+    assert wrap("New status: todo|in-progress|done|blocked|dropped.", 24) == [
+        "New status: todo|", "in-progress|done|", "blocked|dropped."]
+    # and a line of Chinese written across lines in the source keeps no space at the joins
+    assert wrap("一个任务只有一个层面、\n一个状态。", 40) == ["一个任务只有一个层面、一个状态。"]

@@ -128,7 +128,7 @@ def page(command: Any, ctx: Any) -> Any:
                                           for name, sub in commands.items() if not sub.hidden]))
     return HelpPage(usage_prefix=_("Usage:"), usage=" ".join([ctx.command_path, *pieces]),
                     text=translated(command.help), sections=sections,
-                    epilog=translated(command.epilog))
+                    epilog=translated(command.epilog), example=_(EXAMPLE))
 
 
 def write(command: Any, ctx: Any, formatter: Any) -> None:

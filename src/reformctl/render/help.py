@@ -19,6 +19,7 @@ Only a single word longer than the whole width (a long path, say) can overrun th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from . import line_breaks
 
 INDENT = 2
 MAX_TERM = 30  # a longer option stands alone on its line, its description below
-MIN_DESCRIPTION = 30  # narrower than this beside the options: every description goes below
+MIN_DESCRIPTION = 24  # narrower than this beside the options: every description goes below
 BELOW = 6  # the indentation of a description below its option
 GAP = 2  # between an option and its description
 CONTINUED = 4  # extra indentation of a continued example command line
@@ -50,6 +51,7 @@ class HelpPage:
     text: str = ""  # paragraphs; one starting with "\b" keeps its line breaks
     sections: list[tuple[str, Sequence[Row]]] = field(default_factory=list)
     epilog: str = ""
+    example: str = "Example:"  # how a paragraph that is one example starts ("例如：")
 
 
 def cells(text: str) -> int:
@@ -75,15 +77,19 @@ def _joined(text: str) -> str:
 
 
 def _breaks(words: str, room: int) -> list[int]:
-    """Where the lines of ``words`` start when wrapped to ``room`` cells. A word too long for a
-    line that lists choices (``todo|in-progress|done``) may break after a ``|``."""
+    """Where the lines of ``words`` start when wrapped to ``room`` cells, as
+    :func:`reformctl.render.line_breaks` has it, and: a line may start with a file name that
+    starts with a dot (``.yamllint``: not punctuation that must not start a line), and a word too
+    long for a line that lists choices (``todo|in-progress|done``) may break after a ``|``."""
+    # the breaking is decided on a stand-in of the same length and widths
+    stand_in = re.sub(r"(?<= )\.(?=\w)", "x", words)
     if not any(cells(word) > room and "|" in word for word in words.split(" ")):
-        return line_breaks(words, room)
-    # a space in place of each "|" lets the line breaking break after it; one cell is kept
-    # free, since a space may end a line at the very edge and the "|" it stands for stays
-    surrogate = " ".join(word.replace("|", " ") if cells(word) > room - 1 else word
-                         for word in words.split(" "))
-    return line_breaks(surrogate, room - 1)
+        return line_breaks(stand_in, room)
+    # a space in place of each "|" lets the line break after it; one cell is kept free, since a
+    # space may end a line at the very edge and the "|" it stands for stays
+    stand_in = " ".join(word.replace("|", " ") if cells(word) > room - 1 else word
+                        for word in stand_in.split(" "))
+    return line_breaks(stand_in, room - 1)
 
 
 def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> list[str]:
@@ -147,7 +153,7 @@ def _command_lines(line: str, width: int, indent: str) -> list[str]:
     return out
 
 
-def _paragraphs(text: str, width: int, indent: str) -> list[str]:
+def _paragraphs(text: str, width: int, indent: str, example: str = "") -> list[str]:
     out: list[str] = []
     for block in text.strip("\n").split("\n\n"):
         if out:
@@ -155,6 +161,8 @@ def _paragraphs(text: str, width: int, indent: str) -> list[str]:
         if block.startswith("\b"):  # kept as written (examples)
             for line in block[1:].strip("\n").splitlines():
                 out.extend(_command_lines(line, width, indent) if line.strip() else [""])
+        elif example and block.startswith(example) and "\n" not in block.strip():
+            out.extend(_example(block.strip(), width, indent, indent))
         else:
             out.extend(wrap(block, width, indent))
     return out
@@ -180,12 +188,15 @@ def _example(example: str, width: int, pad: str, first: str) -> list[str]:
     if not colon or not rest.strip():
         return wrap(example, width, pad, first)
     words = [word.strip() for word in _shell_words(rest.strip())]
+    whole = rest.strip().startswith("reformctl ")  # a whole command line: continued with " \\"
+    more = " \\" if whole else ""
     lines = [first + head + colon + ("" if colon == "：" else " ")]
     if width - cells(pad + lines[0][len(first):]) >= MIN_EXAMPLE:  # go on under the command
         pad += " " * cells(lines[0][len(first):])
     for word in words:
         fresh = not lines[-1].strip() or lines[-1].endswith(colon + ("" if colon == "：" else " "))
-        if not fresh and cells(lines[-1] + " " + word) > width:
+        if not fresh and cells(lines[-1] + " " + word + more) > width:
+            lines[-1] += more
             lines.append(pad)
             fresh = True
         lines[-1] += word if fresh else " " + word
@@ -214,10 +225,10 @@ def help_text(page: HelpPage, width: int) -> str:
     prefix = page.usage_prefix + ("" if _wide(page.usage_prefix[-1:] or "a") else " ")
     lines = wrap(page.usage, width, " " * cells(prefix), prefix)
     if page.text.strip():
-        lines += ["", *_paragraphs(page.text, width, " " * INDENT)]
+        lines += ["", *_paragraphs(page.text, width, " " * INDENT, page.example)]
     for title, rows in page.sections:
         if rows:
             lines += ["", *wrap(title, width), *_rows(rows, width)]
     if page.epilog.strip():
-        lines += ["", *_paragraphs(page.epilog, width, " " * INDENT)]
+        lines += ["", *_paragraphs(page.epilog, width, " " * INDENT, page.example)]
     return "\n".join(lines) + "\n"
