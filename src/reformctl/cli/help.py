@@ -10,11 +10,16 @@ reach the page: every word on it comes from reformctl's catalog.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand
 
 from ..i18n import N_, _
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..render.help import Row
 
 # Placeholders written in the declarations (metavar=), for the catalog (translated where shown);
 # tests/test_help.py checks that this is every placeholder the commands use.
@@ -73,7 +78,7 @@ def _summary(text: str) -> str:
     return first
 
 
-def _row(term: str, help: str | None, default: str = "") -> Any:
+def _row(term: str, help: str | None, default: str = "") -> Row:
     """An option's (or argument's) entry: its help text in the user's language, with the
     example that ends it (``Example: ...``) set apart."""
     from ..render.help import Row
@@ -116,7 +121,7 @@ def page(command: Any, ctx: Any) -> Any:
             continue  # listed once, under the global options
         description = HELP_OPTION if param.name == "help" else getattr(param, "help", None)
         options.append(_row(_option_term(param), description, _default(param, ctx)))
-    sections = [(_("Arguments:"), arguments), (_("Options:"), options),
+    sections: list[tuple[str, Sequence[Row]]] = [(_("Arguments:"), arguments), (_("Options:"), options),
                 (_("Global options (before or after the command):"),
                  [_row(", ".join(option.decls) + (f" {_metavar(option.metavar)}"
                                                   if option.metavar else ""), option.help)
