@@ -115,7 +115,8 @@ def page(command: Any, ctx: Any) -> Any:
             continue
         if param.param_type_name == "argument":
             arguments.append(_row(_argument_term(param), getattr(param, "help", None)))
-            pieces.append(_argument_term(param))
+            term = _argument_term(param)
+            pieces.append(term if param.required else f"[{term}]")
             continue
         if param.name in {o.decls[-1].lstrip("-") for o in GLOBAL_OPTIONS.values()}:
             continue  # listed once, under the global options

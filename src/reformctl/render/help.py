@@ -83,12 +83,13 @@ def _breaks(words: str, room: int) -> list[int]:
     long for a line that lists choices (``todo|in-progress|done``) may break after a ``|``."""
     # the breaking is decided on a stand-in of the same length and widths
     stand_in = re.sub(r"(?<= )\.(?=\w)", "x", words)
-    if not any(cells(word) > room and "|" in word for word in words.split(" ")):
+    too_long = [run for run in re.findall(r"[!-~]+", words) if len(run) > room - 1 and "|" in run]
+    if not too_long:
         return line_breaks(stand_in, room)
     # a space in place of each "|" lets the line break after it; one cell is kept free, since a
     # space may end a line at the very edge and the "|" it stands for stays
-    stand_in = " ".join(word.replace("|", " ") if cells(word) > room - 1 else word
-                        for word in stand_in.split(" "))
+    stand_in = re.sub(r"[!-~]+", lambda run: run[0].replace("|", " ") if len(run[0]) > room - 1
+                      else run[0], stand_in)
     return line_breaks(stand_in, room - 1)
 
 
@@ -121,7 +122,7 @@ def _shell_words(line: str) -> list[str]:
     words.append(line[start:])
     pieces: list[str] = []
     for word in words:
-        if pieces and pieces[-1].startswith("-") and not pieces[-1].strip().count(" ") \
+        if pieces and pieces[-1].startswith(("-", ">")) and not pieces[-1].strip().count(" ") \
                 and not word.startswith("-"):
             pieces[-1] += word
         else:
