@@ -226,3 +226,9 @@ def test_wrapping_by_cells_where_words_are_not_prose():
         "New status: todo|", "in-progress|done|", "blocked|dropped."]
     # and a line of Chinese written across lines in the source keeps no space at the joins
     assert wrap("一个任务只有一个层面、\n一个状态。", 40) == ["一个任务只有一个层面、一个状态。"]
+
+
+def test_the_usage_line_brackets_what_may_be_left_out():
+    assert _page(["voices"]).startswith("Usage: reformctl voices [OPTIONS] [ID]\n")
+    assert _page(["--lang", "zh", "update"]).startswith("用法：reformctl update [选项] 编号...\n")
+    assert _page(["--lang", "zh", "init"]).startswith("用法：reformctl init [选项] [目录]\n")
