@@ -10,18 +10,26 @@ reach the page: every word on it comes from reformctl's catalog.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand
 
 from ..i18n import N_, _
 
-# Placeholders written in the declarations, for the catalog (translated where shown).
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..render.help import Row
+
+# Placeholders written in the declarations (metavar=), for the catalog (translated where shown);
+# tests/test_help.py checks that this is every placeholder the commands use.
 METAVARS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."), N_("DIR"), N_("LEVEL"), N_("STATUS"),
-            N_("TEXT"), N_("TAG"), N_("DATE"), N_("N"), N_("FILE"), N_("TASK"), N_("ID"),
-            N_("UNIT"), N_("YEAR"), N_("TITLE"), N_("SHELL"), N_("LANG"), N_("PERCENT"),
-            N_("OWNER"), N_("NOTE"), N_("WHO"), N_("TIME"), N_("KIND"), N_("VOICE"), N_("FORMAT"), N_("FIELD"))
+            N_("TEXT"), N_("TAG"), N_("DATE"), N_("N"), N_("FILE"), N_("ID"), N_("UNIT"),
+            N_("YEAR"), N_("NAME"), N_("DOC"), N_("LANG"), N_("TIME"), N_("KIND"),
+            N_("FORMAT"), N_("FIELD"))
+UNTRANSLATED_METAVARS = ("0..100",)  # input syntax, the same in every language
+# Where an option's help text gives its example: the example gets a line of its own.
+EXAMPLE = N_("Example:")
 HELP_OPTION = N_("Show this message and exit.")
 
 
@@ -70,48 +78,71 @@ def _summary(text: str) -> str:
     return first
 
 
+def _row(term: str, help: str | None, default: str = "") -> Row:
+    """An option's (or argument's) entry: its help text in the user's language, with the
+    example that ends it (``Example: ...``) set apart."""
+    from ..render.help import Row
+
+    text = translated(help)
+    marker = _(EXAMPLE)
+    at = text.rfind(marker)
+    if at > 0 and text[:at].rstrip().endswith((".", "。", ")", "）")):
+        return Row(term, text[:at].rstrip(), default, text[at:])
+    return Row(term, text, default)
+
+
+def width(ctx: Any) -> int:
+    """The width of a help page: the terminal's ($COLUMNS, else the terminal itself), at most
+    80 columns (long lines are hard to read), and less a margin of two, as click does."""
+    import shutil
+
+    from . import MIN_WIDTH
+
+    columns = ctx.terminal_width or shutil.get_terminal_size().columns
+    return max(min(columns, ctx.max_content_width or 80), MIN_WIDTH) - 2
+
+
 def page(command: Any, ctx: Any) -> Any:
     """The help page of ``command`` (the root group or a command), in the user's language."""
-    from ..render.help import HelpPage
+    from ..render.help import HelpPage, Row
     from . import GLOBAL_OPTIONS
 
-    arguments: list[tuple[str, str]] = []
-    options: list[tuple[str, str]] = []
+    arguments: list[Row] = []
+    options: list[Row] = []
     pieces = [_("[OPTIONS]")]
     for param in command.get_params(ctx):
         if getattr(param, "hidden", False):
             continue
         if param.param_type_name == "argument":
-            arguments.append((_argument_term(param), translated(getattr(param, "help", None))))
-            pieces.append(_argument_term(param))
+            arguments.append(_row(_argument_term(param), getattr(param, "help", None)))
+            term = _argument_term(param)
+            pieces.append(term if param.required else f"[{term}]")
             continue
         if param.name in {o.decls[-1].lstrip("-") for o in GLOBAL_OPTIONS.values()}:
             continue  # listed once, under the global options
         description = HELP_OPTION if param.name == "help" else getattr(param, "help", None)
-        text = translated(description)
-        default = _default(param, ctx)
-        options.append((_option_term(param), f"{text}  {default}" if default else text))
-    sections: list[tuple[str, Sequence[tuple[str, str]]]] = [(_("Arguments:"), arguments), (_("Options:"), options),
+        options.append(_row(_option_term(param), description, _default(param, ctx)))
+    sections: list[tuple[str, Sequence[Row]]] = [(_("Arguments:"), arguments), (_("Options:"), options),
                 (_("Global options (before or after the command):"),
-                 [(", ".join(option.decls) + (f" {_metavar(option.metavar)}"
-                                              if option.metavar else ""),
-                   translated(option.help))
+                 [_row(", ".join(option.decls) + (f" {_metavar(option.metavar)}"
+                                                  if option.metavar else ""), option.help)
                   for option in dict.fromkeys(GLOBAL_OPTIONS.values())])]
     commands = getattr(command, "commands", None)
     if commands:
         pieces.append(_("COMMAND [ARGS]..."))
-        sections.append((_("Commands:"), [(name, _summary(translated(sub.help)))
+        sections.append((_("Commands:"), [Row(name, _summary(translated(sub.help)))
                                           for name, sub in commands.items() if not sub.hidden]))
     return HelpPage(usage_prefix=_("Usage:"), usage=" ".join([ctx.command_path, *pieces]),
                     text=translated(command.help), sections=sections,
-                    epilog=translated(command.epilog))
+                    epilog=translated(command.epilog), example=_(EXAMPLE))
 
 
 def write(command: Any, ctx: Any, formatter: Any) -> None:
-    """Draw ``command``'s help page into click's ``formatter`` (its width is the terminal's)."""
+    """Draw ``command``'s help page into click's ``formatter`` (at the terminal's width, by
+    cells: click's own width counts characters and is at least 50)."""
     from ..render.help import help_text
 
-    formatter.write(help_text(page(command, ctx), formatter.width or 80))
+    formatter.write(help_text(page(command, ctx), width(ctx)))
 
 
 class Command(TyperCommand):
