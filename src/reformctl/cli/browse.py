@@ -22,6 +22,7 @@ from ..render.formats import ListingFormat, RecordFormat  # noqa: E402
 from ..render.formats import ListingOrRecordFormat as AnyFormat  # noqa: E402
 
 SortKey = Literal["id", "due", "status", "level", "progress"]
+GroupKey = Literal["owner", "level", "status"]
 
 ListingFormatOption = Annotated[
     ListingFormat,
@@ -116,12 +117,22 @@ def list_tasks(
         "--as-of). Example: --overdue")] = False,
     due_before: Annotated[str | None, typer.Option(
         metavar="DATE", show_default=False,
-        help="Only tasks due before DATE (YYYY-MM-DD); tasks with no due date are left out. "
+        help="Only tasks due before DATE; tasks with no due date are left out. DATE is "
+        "YYYY-MM-DD or relative to today (or to --as-of): today, +2w, -3d, eom, eoq, eoy. "
         "Example: --due-before 2018-07-01")] = None,
+    due_after: Annotated[str | None, typer.Option(
+        metavar="DATE", show_default=False,
+        help="Only tasks due after DATE (YYYY-MM-DD, or relative as for --due-before); tasks "
+        "with no due date are left out. Example: --due-after 2018-06-30")] = None,
+    due_within: Annotated[str | None, typer.Option(
+        metavar="SPAN", show_default=False,
+        help="Only tasks not done or dropped that are due within SPAN of today (or of --as-of): "
+        "a number and d, w, m or y (days, weeks, months, years). Tasks already overdue are "
+        "included; add --due-after -1d to leave them out. Example: --due-within 14d")] = None,
     as_of: Annotated[str | None, typer.Option(
         metavar="DATE", show_default=False,
-        help="The day --overdue counts from (YYYY-MM-DD); default today. "
-        "Example: --overdue --as-of 2019-01-15")] = None,
+        help="The day --overdue, --due-within and relative dates count from (YYYY-MM-DD, or "
+        "relative to today); default today. Example: --overdue --as-of 2019-01-15")] = None,
     sort: Annotated[SortKey, typer.Option(
         metavar="FIELD",
         help="Sort by this field: id, due, status, level or progress; ties keep id order, tasks "
@@ -133,6 +144,11 @@ def list_tasks(
     limit: Annotated[int | None, typer.Option(
         metavar="N", show_default=False,
         help="Show at most N tasks (after filtering and sorting). Example: --limit 5")] = None,
+    group_by: Annotated[GroupKey | None, typer.Option(
+        metavar="FIELD", show_default=False,
+        help="Group the tasks by owner (the lead unit), level or status: a heading over each "
+        "group in the table, a section per group in markdown; json, csv and yaml list the "
+        "groups one after another. Example: --due-within 2w --group-by owner")] = None,
     format: ListingFormatOption = "table",
     data: DataOption = None,
 ) -> None:
@@ -148,26 +164,40 @@ def list_tasks(
       reformctl list --level 基层 --status todo --format json
       reformctl list --overdue --as-of 2019-01-15 --sort due
       reformctl list --search 经费 --format markdown
+      reformctl list --due-within 2w --group-by owner
+      reformctl list --due-before eom --status todo
     """
-    from datetime import date
-
     from ..errors import UsageError
+    from ..query import group_tasks, is_relative, parse_date, parse_duration, shift, task_filter
     from ..query import list_tasks as choose
-    from ..query import parse_date, task_filter, task_record
-    from ..render import TASK_COLUMNS
+    from ..query import task_record, today
+    from ..render import TASK_COLUMNS, grouped_listing
 
-    if as_of is not None and not overdue:
-        raise UsageError(_("--as-of only applies to --overdue"),
+    counted = overdue or due_within is not None or any(
+        is_relative(v) for v in (due_before, due_after) if v is not None)
+    if as_of is not None and not counted:
+        raise UsageError(_("--as-of only applies to --overdue, --due-within and relative dates "
+                           "(--due-before eom)"),
                          hint=_("e.g. reformctl list --overdue --as-of 2019-01-15"))
+    day = parse_date(as_of, "--as-of") if as_of is not None else today()
+    span = parse_duration(due_within, "--due-within") if due_within is not None else None
     flt = task_filter(
         levels=level or (), statuses=status or (), owner=owner, tags=tag or (), search=search,
-        overdue_on=(parse_date(as_of, "--as-of") if as_of else date.today()) if overdue else None,
-        due_before=parse_date(due_before, "--due-before") if due_before else None,
+        overdue_on=day if overdue else None,
+        due_before=parse_date(due_before, "--due-before", today=day) if due_before else None,
+        due_after=parse_date(due_after, "--due-after", today=day) if due_after else None,
+        due_by=shift(day, *span) if span is not None else None,
     )
     with browsing(data) as ledger:
         tasks = choose(ledger.tasks, flt, sort, reverse, limit)
-        emit_listing([task_record(t) for t in tasks], TASK_COLUMNS, format,
-                     _("no tasks match") if ledger.tasks else _("the ledger has no tasks"))
+        nothing = _("no tasks match") if ledger.tasks else _("the ledger has no tasks")
+        groups = group_tasks(tasks, group_by) if group_by is not None else []
+        if group_by is None or not tasks or format in ("json", "csv", "yaml"):
+            chosen = [t for _key, found in groups for t in found] if groups else tasks
+            emit_listing([task_record(t) for t in chosen], TASK_COLUMNS, format, nothing)
+            return
+        emit(grouped_listing([(key, [task_record(t) for t in found]) for key, found in groups],
+                             TASK_COLUMNS, format, group_by))
 
 
 @app.command(cls=Command)
