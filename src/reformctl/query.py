@@ -115,9 +115,10 @@ def is_relative(text: str) -> bool:
     return not _DATE.match(_words(text))
 
 
-def parse_date(text: str, what: str = "date", *, today: date | None = None) -> date:
+def parse_date(text: str, what: str = "date", *, relative_to: date | None = None) -> date:
     """A date from the command line: ``YYYY-MM-DD`` or a relative date (see the grammar above)
-    counted from ``today`` (default: :func:`today`). ``what`` names the option in the message."""
+    counted from ``relative_to`` (default: :func:`today`). ``what`` names the option in the
+    message."""
     value = _words(text)
     if _DATE.match(value):
         try:
@@ -127,7 +128,7 @@ def parse_date(text: str, what: str = "date", *, today: date | None = None) -> d
                 _("{what} '{text}' is not a real date ({reason})").format(
                     what=what, text=text, reason=exc),
                 hint=_(_DATE_HINT)) from None
-    base = _today() if today is None else today
+    base = today() if relative_to is None else relative_to
     try:
         found = _relative(value, base)
     except (OverflowError, ValueError):
@@ -137,9 +138,6 @@ def parse_date(text: str, what: str = "date", *, today: date | None = None) -> d
         raise UsageError(_("{what} '{text}' is not a date").format(what=what, text=text),
                          hint=_(_DATE_HINT))
     return found
-
-
-_today = today  # parse_date's parameter hides the function's name
 
 
 def _relative(value: str, base: date) -> date | None:

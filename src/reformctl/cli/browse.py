@@ -167,10 +167,11 @@ def list_tasks(
       reformctl list --due-within 2w --group-by owner
       reformctl list --due-before eom --status todo
     """
+    from .. import query
     from ..errors import UsageError
     from ..query import group_tasks, is_relative, parse_date, parse_duration, shift, task_filter
     from ..query import list_tasks as choose
-    from ..query import task_record, today
+    from ..query import task_record
     from ..render import TASK_COLUMNS, grouped_listing
 
     counted = overdue or due_within is not None or any(
@@ -179,13 +180,13 @@ def list_tasks(
         raise UsageError(_("--as-of only applies to --overdue, --due-within and relative dates "
                            "(--due-before eom)"),
                          hint=_("e.g. reformctl list --overdue --as-of 2019-01-15"))
-    day = parse_date(as_of, "--as-of") if as_of is not None else today()
+    day = parse_date(as_of, "--as-of") if as_of is not None else query.today()
     span = parse_duration(due_within, "--due-within") if due_within is not None else None
     flt = task_filter(
         levels=level or (), statuses=status or (), owner=owner, tags=tag or (), search=search,
         overdue_on=day if overdue else None,
-        due_before=parse_date(due_before, "--due-before", today=day) if due_before else None,
-        due_after=parse_date(due_after, "--due-after", today=day) if due_after else None,
+        due_before=parse_date(due_before, "--due-before", relative_to=day) if due_before else None,
+        due_after=parse_date(due_after, "--due-after", relative_to=day) if due_after else None,
         due_by=shift(day, *span) if span is not None else None,
     )
     with browsing(data) as ledger:

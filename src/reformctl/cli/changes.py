@@ -190,7 +190,8 @@ def update(
     clear_owner: Annotated[bool, typer.Option(
         "--clear-owner", show_default=False, help="Remove the lead unit.")] = False,
     due: Annotated[str | None, typer.Option(
-        metavar="DATE", show_default=False, help="New deadline, YYYY-MM-DD.")] = None,
+        metavar="DATE", show_default=False,
+        help="New deadline: YYYY-MM-DD, or relative to today (+2w, eom, eoq).")] = None,
     clear_due: Annotated[bool, typer.Option(
         "--clear-due", show_default=False, help="Remove the deadline.")] = False,
     text: Annotated[str | None, typer.Option(
@@ -329,7 +330,8 @@ def add(
     partner: Annotated[list[str] | None, typer.Option(
         metavar="UNIT", show_default=False, help="A partner unit. Repeatable.")] = None,
     due: Annotated[str | None, typer.Option(
-        metavar="DATE", show_default=False, help="Deadline, YYYY-MM-DD.")] = None,
+        metavar="DATE", show_default=False,
+        help="Deadline: YYYY-MM-DD, or relative to today (+2w, eom, eoq).")] = None,
     status: Annotated[str | None, typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False, autocompletion=complete_status,
         help="Initial status (default todo).")] = None,
@@ -404,7 +406,8 @@ def log(
         metavar="ID", show_default=False, help="Only this task's history (id or ref).",
         autocompletion=complete_task)] = None,
     since: Annotated[str | None, typer.Option(
-        metavar="DATE", show_default=False, help="Only entries on or after DATE (YYYY-MM-DD).")
+        metavar="DATE", show_default=False,
+        help="Only entries on or after DATE (YYYY-MM-DD, or relative to today: -1w, som).")
     ] = None,
     limit: Annotated[int | None, typer.Option(
         min=0, metavar="N", show_default=False, help="Show at most N entries.")] = None,
