@@ -67,7 +67,7 @@ class _Timeline:
     def tasks(self, day: date) -> list[Task]:
         """The tasks that existed at the end of ``day``, as they stood then, in file order."""
         found = []
-        for index, task in enumerate(self.ledger.tasks):
+        for index in range(len(self.ledger.tasks)):
             state = self.task(index, day)
             if state is not None:
                 found.append(state)

@@ -169,9 +169,16 @@ def list_tasks(
     """
     from .. import query
     from ..errors import UsageError
-    from ..query import group_tasks, is_relative, parse_date, parse_duration, shift, task_filter
+    from ..query import (
+        group_tasks,
+        is_relative,
+        parse_date,
+        parse_duration,
+        shift,
+        task_filter,
+        task_record,
+    )
     from ..query import list_tasks as choose
-    from ..query import task_record
     from ..render import TASK_COLUMNS, grouped_listing
 
     counted = overdue or due_within is not None or any(
