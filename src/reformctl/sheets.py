@@ -586,14 +586,16 @@ def _locked_problem(key: str, written: Any, task: Task) -> str | None:
     from .query import fold
 
     text = cell_text(written)
+    if text is None:  # an empty cell claims nothing (a CSV made by hand leaves them out)
+        return None
     if key == "ref":
-        same = text is not None and fold(text) == fold(task.ref)
+        same = fold(text) == fold(task.ref)
     elif key == "level":
         from .models import LEVEL_WORDS
 
-        same = text is not None and LEVEL_WORDS.get(fold(text)) == task.level
+        same = LEVEL_WORDS.get(fold(text)) == task.level
     elif key == "owner":
-        same = (text or "") == (task.owner or "").strip()
+        same = text == (task.owner or "").strip()
     else:
         same = text == task.text.strip()
     if same:
