@@ -186,3 +186,46 @@ def _plan_title(ledger: TaskIndex) -> str | None:
     plan = parsed.data.get("plan") if isinstance(parsed.data, dict) else None
     title = plan.get("title") if isinstance(plan, dict) else None
     return title if isinstance(title, str) else None
+
+
+def init_from(directory: Path, source: Path | None, maps: list[str], empty: bool,
+              title: str | None, year: int | None, unit: str | None) -> None:
+    """``init DIR --from FILE``: a new ledger holding the tasks of an existing task table."""
+    from ..errors import UsageError
+    from ..fileio import display
+    from ..ledgers import init as write_ledger
+    from ..tables import parse_maps, plan_tasks, problems_error, read_rows, ledger_text
+    from .files import _plan_text
+
+    if source is None:
+        raise UsageError(_("--map describes the columns of a table: use it with --from FILE"))
+    if empty:
+        raise UsageError(_("--from and --empty contradict each other; give one"))
+    columns = parse_maps(maps)
+    shown = display(source)
+    found = plan_tasks(read_rows(source, shown), shown, columns)
+    said = ", ".join(f"{header} → {name}" for name, header in found.mapping.items())
+    levels = (_("levels from the column {header}").format(header=found.mapping["level"])
+              if found.levels_from == "column" else _("levels from heading rows"))
+    say(_("reformctl: columns of {file}: {mapping}; {levels}").format(
+        file=shown, mapping=said, levels=levels))
+    if found.problems:
+        raise problems_error(found, shown)
+    if not found.tasks:
+        raise UsageError(_("{file}: no task rows were found under the header row").format(
+            file=shown))
+    unit = _plan_text("--unit", unit)
+    chosen_title = _plan_text("--title", title) or found.title or source.stem
+    if year is None:
+        import re
+
+        match = re.search(r"(?:19|20)\d\d", chosen_title)
+        year = int(match.group()) if match else None
+    done = write_ledger(directory.expanduser(), None,
+                        ledger_text(chosen_title, year, unit, found.tasks))
+    counts = {lv: sum(1 for t in found.tasks if t["level"] == lv)
+              for lv in ("district", "federation", "grassroots")}
+    say(_("reformctl: wrote a ledger of {count} tasks ({district} district, {federation} "
+          "federation, {grassroots} grassroots) from {file} into {dir}; check it with "
+          "`reformctl check`").format(count=len(found.tasks), file=shown,
+                                      dir=display(done.directory), **counts))
