@@ -234,20 +234,23 @@ def read_sheet(path: Path, shown: str) -> Sheet:
 
 def _grid_sheet(shown: str, name: str, grid: list[tuple[int, list[tuple[Any, str]]]]) -> Sheet:
     """Find the header row (within the first 20 rows) and read the rows under it."""
-    for position, (number, cells) in enumerate(grid[:20]):
+    found: tuple[int, dict[str, int]] | None = None
+    for position, (_number, cells) in enumerate(grid[:20]):
         columns: dict[str, int] = {}
         for col, (value, _fmt) in enumerate(cells, 1):
             key = _field_of_header(value)
             if key is not None and key not in columns:
                 columns[key] = col
         if "id" in columns and len(columns) >= 2:
+            found = position, columns
             break
-    else:
+    if found is None:
         raise ReformctlError(
             _("{file}: no header row with an ID (序号) column was found in sheet {sheet}").format(
                 file=shown, sheet=name),
             hint=_("import a sheet written by `reformctl export`, or one whose first row names "
                    "its columns: ID, Status, Progress (%), Due, Note, Evidence"))
+    position, columns = found
     letters = {key: column_letter(col) for key, col in columns.items()}
     rows = []
     for number, cells in grid[position + 1:]:

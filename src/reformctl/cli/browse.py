@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from ..i18n import _
 from . import DataOption, app, emit, ledger_dir, say
 from .complete import complete_level, complete_status, complete_task
-from ..i18n import _
 from .help import Command
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import typer
 
 from ..i18n import _, ngettext
 from ..render.formats import WriteFormat
-from . import DataOption, app, emit, ledger_dir, say
+from . import DataOption, app, ledger_dir, say
 from .changes import AtOption, ByOption, DryRunOption
 from .complete import complete_level, complete_task
 from .help import Command
@@ -131,8 +131,8 @@ def import_(
     """
     from .. import edit, sheets
     from ..fileio import display
-    from .changes import _emit_result, _report, _say_updated, _when, _who
     from .changes import _change as change
+    from .changes import _emit_result, _report, _say_updated, _when, _who
 
     shown = display(file)
     sheet = sheets.read_sheet(file, shown)
@@ -194,7 +194,7 @@ def init_from(directory: Path, source: Path | None, maps: list[str], empty: bool
     from ..errors import UsageError
     from ..fileio import display
     from ..ledgers import init as write_ledger
-    from ..tables import parse_maps, plan_tasks, problems_error, read_rows, ledger_text
+    from ..tables import ledger_text, parse_maps, plan_tasks, problems_error, read_rows
     from .files import _plan_text
 
     if source is None:

@@ -14,8 +14,17 @@ import io
 from typing import Any
 
 from ..i18n import _
-from ..sheets import (COLUMNS, EDITABLE, FORMAT, META_SHEET, TRACKED, Stamp, header_label,
-                      need_openpyxl, status_labels)
+from ..sheets import (
+    COLUMNS,
+    EDITABLE,
+    FORMAT,
+    META_SHEET,
+    TRACKED,
+    Stamp,
+    header_label,
+    need_openpyxl,
+    status_labels,
+)
 
 WIDTH = {"id": 6, "ref": 7, "level": 10, "text": 60, "owner": 16, "status": 10,
          "progress": 10, "due": 12, "note": 30, "evidence": 30}
