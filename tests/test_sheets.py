@@ -404,3 +404,27 @@ def test_files_that_are_not_sheets(ledger):
     result = run_cli("import", "n.csv")
     assert result.code == 1
     assert "n.csv: no header row with an ID (序号) column was found in sheet n" in result.stderr
+
+
+def test_warnings_at_their_cells_and_a_stale_sheet_said(ledger):
+    path = export("t0.xlsx")
+    assert run_cli("update", "7", "--note", "推进中").code == 0
+    result = run_cli("import", fill(path, "t.xlsx", F2="done", F3="in-progress", G3=100).name)
+    assert result.code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("reformctl: the ledger has changed since t.xlsx was exported (")
+    assert ("t.xlsx:Tasks!F2: warning: task 1 is done but no evidence (佐证材料) is recorded; add "
+            "it with `reformctl update 1 --evidence DOCUMENT-OR-LINK`") in lines
+    assert any(line.startswith("t.xlsx:Tasks!G3: warning: task 2 is 'in-progress' but its "
+                               "progress is 100%") for line in lines)
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_not_read(ledger, monkeypatch):
+    from reformctl import sheets
+
+    path = export("t.xlsx")
+    monkeypatch.setattr(sheets, "MAX_UNPACKED", 1000)
+    result = run_cli("import", path.name)
+    assert result.code == 1
+    assert "t.xlsx unpacks to 0 MiB, far more than any sheet of tasks; it was not read" in (
+        result.stderr)

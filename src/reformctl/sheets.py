@@ -285,6 +285,7 @@ def _read_xlsx(path: Path, shown: str) -> Sheet:
     openpyxl = need_openpyxl()
     import warnings
 
+    check_zip(path, shown)
     try:
         with warnings.catch_warnings():  # openpyxl warns about styles and extensions it skips
             warnings.simplefilter("ignore")
@@ -313,6 +314,24 @@ def _read_xlsx(path: Path, shown: str) -> Sheet:
         return sheet
     finally:
         wb.close()
+
+
+MAX_UNPACKED = 256 * 1024 * 1024  # what a workbook may hold once unzipped
+
+
+def check_zip(path: Path, shown: str) -> None:
+    """Refuse a workbook that would unpack to far more than any sheet of tasks (a zip bomb)
+    before openpyxl unpacks it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl says why it cannot be read
+    if size > MAX_UNPACKED:
+        raise ReformctlError(_("{file} unpacks to {size} MiB, far more than any sheet of tasks; "
+                               "it was not read").format(file=shown, size=size // (1024 * 1024)))
 
 
 def _xlsx_grid(ws: Any) -> list[tuple[int, list[tuple[Any, str]]]]:
@@ -695,6 +714,31 @@ def _field_name(key: str) -> str:
 
 def _already_recorded(task: Task, note: str | None, evidence: tuple[str, ...]) -> bool:
     return any(e.note == note and tuple(e.evidence) == evidence for e in task.history)
+
+
+def warnings_of(changed: list[tuple[Wanted, Task]], tasks_path: str) -> list[Problem]:
+    """What ``check`` would warn about the changed tasks (done without evidence, a status that
+    disagrees with the progress), at the row's cell: written all the same, as ``update`` does."""
+    from .checks import RuleContext, done_has_evidence, status_matches_progress
+
+    ctx = RuleContext(tasks_path, "", [(i, new) for i, (_w, new) in enumerate(changed)], [], None)
+    found = []
+    for diag in (*status_matches_progress(ctx), *done_has_evidence(ctx)):
+        want = changed[int(diag.data_path[1])][0]
+        cell = want.row.cells.get(str(diag.data_path[2])) or want.row.cells["id"]
+        found.append(cell.problem(_("warning: {message}").format(message=diag.message)))
+    return sorted(found)
+
+
+def stale_notice(sheet: Sheet, ledger_bytes: bytes) -> str | None:
+    """A line saying the ledger changed since the export, if it did."""
+    if sheet.stamp is None or not sheet.stamp.sha256:
+        return None
+    if content_hash(ledger_bytes) == sheet.stamp.sha256:
+        return None
+    return _("reformctl: the ledger has changed since {file} was exported ({time}); each "
+             "cell is compared with the value it had then").format(file=sheet.shown,
+                                                                   time=sheet.stamp.exported)
 
 
 def update_of(wanted: Wanted) -> Any:

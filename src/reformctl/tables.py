@@ -22,7 +22,15 @@ from typing import Any
 
 from .errors import ReformctlError, UsageError
 from .i18n import _, ngettext
-from .sheets import MAX_BYTES, MissingExtraError, Problem, _decode_csv, cell_date, column_letter
+from .sheets import (
+    MAX_BYTES,
+    MissingExtraError,
+    Problem,
+    _decode_csv,
+    cell_date,
+    check_zip,
+    column_letter,
+)
 
 FIELDS = ("seq", "text", "owner", "partners", "due", "level")
 IGNORE = ("ignore", "-")
@@ -110,6 +118,7 @@ def _xlsx_rows(path: Path, shown: str) -> list[TableRow]:
     from .sheets import need_openpyxl
 
     openpyxl = need_openpyxl()
+    check_zip(path, shown)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -160,6 +169,7 @@ def _docx_rows(path: Path, shown: str) -> list[TableRow]:
         raise MissingExtraError(
             _("reading Word documents needs python-docx, which is not installed"),
             hint=DOCX_EXTRA) from None
+    check_zip(path, shown)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many kinds for a file that is not a docx

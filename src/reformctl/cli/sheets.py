@@ -140,6 +140,7 @@ def import_(
     who, when = _who(by), _when(at)
     unreadable = list(sheet.problems)  # cells that cannot be read; then what the ledger says
     unchanged: list[Task] = []
+    warnings: list[str] = []
 
     def plan(ledger: TaskIndex, now: datetime) -> Change:  # under the lock, the ledger as it is
         from ..errors import ReformctlError
@@ -148,6 +149,7 @@ def import_(
         sheet.problems = list(unreadable)  # planned again if the file changes under the lock
         wanted = sheets.compare(sheet, rows, ledger.task, _plan_title(ledger))
         updated = []
+        kept: list[tuple[sheets.Wanted, Task]] = []
         for want in wanted:
             try:
                 new = edit.apply_update(want.task, sheets.update_of(want), who, when or now)
@@ -156,20 +158,30 @@ def import_(
                 continue
             if new is not None:
                 updated.append((want.task, new))
+                kept.append((want, new))
         if sheet.problems:
             raise sheets.SheetError(sheet.problems, shown)
         changed = {old.id for old, _new in updated}
         unchanged[:] = [task for p in rows if p.id not in changed
                         and (task := ledger.task(p.id)) is not None]
+        warnings[:] = [w.text for w in sheets.warnings_of(kept, "tasks.yaml")]
         return Change(updated=updated)
 
+    from ..fileio import read_bytes
+
+    before = read_bytes(ledger_dir(data, announce_sample=False).tasks_path)[0]
+    notice = [n for n in [sheets.stale_notice(sheet, before or b"")] if n]
     outcome = change(data, plan, dry_run)
     if format == "json":
         _emit_result(outcome, unchanged, dry_run)
         return
+    for line in notice:
+        say(line)
     _report(outcome, dry_run)
     if outcome.written:
         _say_updated(outcome)
+    for line in warnings:
+        say(line)
     if not outcome.change.updated:
         say(_("reformctl: the sheet holds no change to the ledger; nothing was written"))
     elif unchanged:
