@@ -146,3 +146,15 @@ def test_from_and_empty_contradict(outside):
     result = run_cli("init", "plan", "--from", "t.csv", "--empty")
     assert result.code == 2
     assert "--from and --empty contradict each other" in result.stderr
+
+
+def test_word_needs_the_office_extra(outside, monkeypatch):
+    import sys
+
+    (outside / "t.docx").write_bytes(b"PK")
+    monkeypatch.setitem(sys.modules, "docx", None)
+    result = run_cli("init", "plan", "--from", "t.docx")
+    assert result.code == 1
+    assert "reading Word documents needs python-docx, which is not installed" in result.stderr
+    assert "pip install 'reformctl[office]'" in result.stderr
+    assert not (outside / "plan").exists()
