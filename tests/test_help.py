@@ -45,6 +45,10 @@ FIXED = {
     "file line column severity code message": "the keys of check --format json",
     "cd my-ledger plan": "commands and directory names in init's example command lines",
     "check-jsonschema --schemafile": "another validator's command line, in schema's examples",
+    "UTF BOM": "UTF-8 and its byte-order mark (BOM): the names of an encoding and its mark",
+    "SHA": "SHA-256, the name of the hash the workbook records",
+    "Excel WPS LibreOffice": "the spreadsheet programs' names",
+    "ignore seq text owner partners due level": "the values --map takes (file field names)",
 }
 FIXED_WORDS = {word for key in FIXED for word in key.split()}
 

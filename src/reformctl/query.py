@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -376,7 +376,7 @@ def sort_tasks(tasks: list[Task], key: str = "id", reverse: bool = False) -> lis
     if key not in SORT_KEYS:
         raise UsageError(_("cannot sort by '{key}'; valid keys: {keys}").format(
             key=key, keys=", ".join(SORT_KEYS)))
-    rank = {  # (value is missing, value, tie-break)
+    rank: Callable[[Task], tuple[bool, Any, int]] = {  # (value is missing, value, tie-break)
         "id": lambda t: (False, t.id, 0),
         "due": lambda t: (t.due is None, t.due or date.min, t.id),
         "status": lambda t: (False, STATUSES.index(t.status), t.id),

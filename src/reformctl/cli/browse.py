@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
@@ -45,6 +46,56 @@ def emit_listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], f
         say(nothing)
         return
     emit(json_chunks(records) if fmt == "json" else listing(records, columns, fmt))
+
+
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", metavar="FILE", dir_okay=False, show_default=False,
+    help="Write the listing to FILE (replaced atomically) instead of stdout; a CSV file starts "
+    "with a UTF-8 byte-order mark, so that Excel reads its Chinese. Example: --format csv "
+    "--output 台账.csv")]
+BomOption = Annotated[bool | None, typer.Option(
+    "--bom/--no-bom", show_default=False,
+    help="Start CSV with a UTF-8 byte-order mark. Default: yes in a file (--output), no on "
+    "stdout. Example: --format csv --bom > 台账.csv")]
+
+
+_BY_SUFFIX = {".csv": "csv", ".json": "json", ".md": "markdown", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def write_listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
+                  output: Path | None, bom: bool | None, *,
+                  groups: Sequence[tuple[str | None, Sequence[dict[str, Any]]]] | None = None,
+                  by: str | None = None) -> None:
+    """A listing written to a file (``--output``), or CSV with a byte-order mark on stdout.
+    With ``groups`` (``list --group-by``; ``records`` are the groups one after another), markdown
+    is written a section per group, as it is printed."""
+    from ..errors import UsageError
+    from ..render import csv_bytes, grouped_listing, listing, to_json
+
+    if fmt == "table" and output is not None:  # the file's name tells: tasks.csv, tasks.json
+        fmt = _BY_SUFFIX.get(output.suffix.lower(), fmt)
+    if fmt == "table":
+        raise UsageError(_("--output and --bom write csv, json, markdown or yaml, not a terminal "
+                           "table"), hint=_("give a format, e.g. --format csv --output tasks.csv"))
+    if bom is not None and fmt != "csv":
+        raise UsageError(_("--bom applies to CSV only"), hint=_("add --format csv"))
+    if fmt == "json":
+        content: Any = to_json(list(records))
+    elif fmt == "markdown" and groups and by is not None:
+        content = grouped_listing(groups, columns, fmt, by)
+    else:
+        content = listing(records, columns, fmt)
+    assert isinstance(content, str)
+    payload = (csv_bytes(content, bom=output is not None if bom is None else bom)
+               if fmt == "csv" else content.encode("utf-8"))
+    if output is None:
+        emit(payload)
+        return
+    from ..fileio import display, write_file
+
+    write_file(output, payload)
+    say(_("reformctl: wrote {count} tasks to {file}").format(count=len(records),
+                                                            file=display(output)))
 
 
 @contextmanager
@@ -150,6 +201,8 @@ def list_tasks(
         "group in the table, a section per group in markdown; json, csv and yaml list the "
         "groups one after another. Example: --due-within 2w --group-by owner")] = None,
     format: ListingFormatOption = "table",
+    output: OutputOption = None,
+    bom: BomOption = None,
     data: DataOption = None,
 ) -> None:
     """List tasks, filtered and sorted.
@@ -164,6 +217,7 @@ def list_tasks(
       reformctl list --level 基层 --status todo --format json
       reformctl list --overdue --as-of 2019-01-15 --sort due
       reformctl list --search 经费 --format markdown
+      reformctl list --format csv --output 台账.csv
       reformctl list --due-within 2w --group-by owner
       reformctl list --due-before eom --status todo
     """
@@ -199,13 +253,18 @@ def list_tasks(
     with browsing(data) as ledger:
         tasks = choose(ledger.tasks, flt, sort, reverse, limit)
         nothing = _("no tasks match") if ledger.tasks else _("the ledger has no tasks")
-        groups = group_tasks(tasks, group_by) if group_by is not None else []
-        if group_by is None or not tasks or format in ("json", "csv", "yaml"):
-            chosen = [t for _key, found in groups for t in found] if groups else tasks
-            emit_listing([task_record(t) for t in chosen], TASK_COLUMNS, format, nothing)
+        groups = ([(key, [task_record(t) for t in found])
+                   for key, found in group_tasks(tasks, group_by)] if group_by is not None
+                  else None)
+        records = ([r for _key, found in groups for r in found] if groups is not None
+                   else [task_record(t) for t in tasks])
+        if output is not None or bom is not None:
+            write_listing(records, TASK_COLUMNS, format, output, bom, groups=groups, by=group_by)
             return
-        emit(grouped_listing([(key, [task_record(t) for t in found]) for key, found in groups],
-                             TASK_COLUMNS, format, group_by))
+        if groups is None or not records or format in ("json", "csv", "yaml"):
+            emit_listing(records, TASK_COLUMNS, format, nothing)
+            return
+        emit(grouped_listing(groups, TASK_COLUMNS, format, group_by or ""))
 
 
 @app.command(cls=Command)

@@ -116,6 +116,16 @@ def init(
     unit: Annotated[str | None, typer.Option(
         metavar="UNIT", show_default=False,
         help="With --empty: the union the plan belongs to (e.g. 西城区总工会).")] = None,
+    source: Annotated[Path | None, typer.Option(
+        "--from", metavar="FILE", dir_okay=False, show_default=False,
+        help="Start from an existing task table (任务分解表): a .docx, .xlsx or .csv file. "
+        "Prints the column mapping it used. --title, --year and --unit describe the plan.")
+    ] = None,
+    column_map: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="COLUMN=FIELD", show_default=False,
+        help="With --from: the field a column holds, where the header does not tell (COLUMN "
+        "as written in the header row, or its letter; FIELD one of seq, text, owner, partners, "
+        "due, level, ignore). Repeatable.")] = None,
 ) -> None:
     """Start a ledger in DIR: DIR/data (tasks.yaml, voices.yaml), DIR/schema, and .gitattributes,
     .yamllint and data/.gitignore, so that DIR is ready to commit and lints clean.
@@ -128,12 +138,18 @@ def init(
       reformctl init my-ledger && cd my-ledger && reformctl check
       reformctl init ~/plan2019 --empty --title 2019年重点改革任务分解表 --year 2019
       reformctl init plan --empty --unit 西城区总工会 --year 2019
+      reformctl init plan2019 --from 2019年重点改革任务分解表.docx --unit 西城区总工会
     """
     from ..errors import UsageError
     from ..fileio import display
     from ..ledgers import NewPlan
     from ..ledgers import init as write_ledger
 
+    if source is not None or column_map:
+        from .sheets import init_from
+
+        init_from(directory, source, column_map or [], empty, title, year, unit)
+        return
     plan = None
     if empty:
         from datetime import date

@@ -103,7 +103,10 @@ def report(
         return
     content = render_report(data_, format, language)
     if output is not None:
-        payload = content if isinstance(content, bytes) else content.encode("utf-8")
+        from ..render import csv_bytes
+
+        payload = (content if isinstance(content, bytes) else  # CSV files: with a BOM for Excel
+                   csv_bytes(content, bom=format == "csv"))
         from ..fileio import write_file
 
         write_file(output, payload)

@@ -243,6 +243,12 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
+def csv_bytes(text: str, *, bom: bool) -> bytes:
+    """CSV text as UTF-8 bytes; with ``bom``, after a byte-order mark, without which Excel reads
+    UTF-8 as the local code page (Chinese turns to mojibake)."""
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
 # ---------------------------------------------------------------------------------------------
 # Markdown (GitHub-flavoured)
 
