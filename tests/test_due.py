@@ -286,3 +286,18 @@ def test_group_by_with_nothing_to_list(due_ledger):
 def test_group_by_takes_owner_level_or_status(due_ledger):
     first, _hint = fails("list", "--group-by", "tag")
     assert first == "--group-by 'tag' is not one of: owner, level, status"
+
+
+def test_group_by_into_a_file(due_ledger, tmp_path):
+    target = tmp_path / "督办.md"
+    result = run_cli("list", "--due-within", "2m", "--group-by", "owner", "--sort", "due",
+                     "--output", str(target))
+    assert result.code == 0, result.stderr
+    assert result.stderr.startswith("reformctl: wrote 4 tasks to ")
+    printed = ok("list", "--due-within", "2m", "--group-by", "owner", "--sort", "due",
+                 "--format", "markdown")
+    assert target.read_text(encoding="utf-8") == printed  # the sections, as printed
+    sheet = tmp_path / "督办.csv"
+    assert run_cli("list", "--group-by", "owner", "--output", str(sheet)).code == 0
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    assert [row["ID"] for row in rows] == ["1", "2", "6", "3", "7", "5", "4"]
