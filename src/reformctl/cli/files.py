@@ -12,6 +12,7 @@ from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
 from ..i18n import _
 from ..render.formats import CheckFormat
 from . import DataOption, app, console, emit, ledger_dir, say
+from .args import text_value
 from .help import Command
 
 
@@ -155,8 +156,8 @@ def init(
         from datetime import date
 
         year = date.today().year if year is None else year
-        unit = _plan_text("--unit", unit)
-        title = _plan_text("--title", title) or f"{unit or ''}{year}年重点改革任务分解表"
+        unit = text_value("--unit", unit)
+        title = text_value("--title", title) or f"{unit or ''}{year}年重点改革任务分解表"
         plan = NewPlan(title, year, unit)
     elif title is not None or year is not None or unit is not None:
         raise UsageError(
@@ -177,15 +178,3 @@ def init(
     say(message.format(directory=display(done.directory), files=written))
 
 
-def _plan_text(option: str, value: str | None) -> str | None:
-    from ..errors import UsageError
-
-    if value is None:
-        return None
-    if any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise UsageError(_("{option} is not valid UTF-8 text; check the terminal's "
-                           "encoding").format(option=option))
-    if not value.strip():
-        raise UsageError(_("{option} needs a value; an empty one was given").format(
-            option=option))
-    return value.strip()

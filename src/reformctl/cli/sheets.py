@@ -207,7 +207,7 @@ def init_from(directory: Path, source: Path | None, maps: list[str], empty: bool
     from ..fileio import display
     from ..ledgers import init as write_ledger
     from ..tables import ledger_text, parse_maps, plan_tasks, problems_error, read_rows
-    from .files import _plan_text
+    from .args import text_value
 
     if source is None:
         raise UsageError(_("--map describes the columns of a table: use it with --from FILE"))
@@ -226,8 +226,8 @@ def init_from(directory: Path, source: Path | None, maps: list[str], empty: bool
     if not found.tasks:
         raise UsageError(_("{file}: no task rows were found under the header row").format(
             file=shown))
-    unit = _plan_text("--unit", unit)
-    chosen_title = _plan_text("--title", title) or found.title or source.stem
+    unit = text_value("--unit", unit)
+    chosen_title = text_value("--title", title) or found.title or source.stem
     if year is None:
         import re
 
