@@ -484,7 +484,7 @@ class _Builder:
                  number_cell(r["counted"]), percent_cell(r["completion"]),
                  percent_cell(r["average_progress"]), number_cell(r["overdue"])),
                 total=r["level"] is None)
-            for r in rows), name="totals", wide=True)
+            for r in rows), name="totals")
         return Section(w("s_totals"), (chart, table, Para(w("completion_rule"), "muted")))
 
     def overdue(self, report: dict[str, Any]) -> Section:
