@@ -87,7 +87,6 @@ LABELS: dict[str, str] = {
     "tasks": N_("Tasks"),
     "counted": N_("Counted"),
     "completion": N_("Completion"),
-    "bar": N_("Completion bar"),
     "average_progress": N_("Avg. progress"),
     "overdue": N_("Overdue"),
     "id": N_("column|ID"),
@@ -126,9 +125,6 @@ LABELS: dict[str, str] = {
     "none_linked": N_("Bears on no task here."),
     "none_unaddressed": N_("Every task is spoken to by some statement."),
     "none_related": N_("No task is carried at two levels."),
-    "summary_sheet": N_("sheet|Summary"),
-    "ledger_table": N_("Every task"),
-    "tasks_sheet": N_("sheet|Tasks"),
 }
 LEVEL_NAMES = {  # the report's level names (区级层面 ...); every one is accepted as input
     "district": N_("District"),
