@@ -432,8 +432,8 @@ class _Builder:
                  self.col("due", "date")]
         if overdue_days:
             cols.append(self.col("days_overdue", "number"))
-        if owner:
-            cols.append(self.col("owner", wrap=True))
+        if owner:  # unit names are short: the task text gets the room
+            cols.append(self.col("owner"))
         cols.append(self.col("text", wrap=True))
         return tuple(cols)
 
@@ -481,7 +481,7 @@ class _Builder:
                  percent_cell(r["average_progress"]), number_cell(r["overdue"])),
                 total=r["level"] is None)
             for r in rows), name="totals")
-        return Section(w("s_totals"), (chart, table, Para(w("completion_rule"), "muted")))
+        return Section(w("s_totals"), (table, chart, Para(w("completion_rule"), "muted")))
 
     def overdue(self, report: dict[str, Any]) -> Section:
         if not report["overdue"]:

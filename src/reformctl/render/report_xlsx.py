@@ -122,6 +122,8 @@ def write_xlsx(document: Document) -> bytes:
         put(summary, row, 1, label).font = bold
         summary.cell(row=row, column=1).alignment = top
         value = put(summary, row, 2, said)
+        if said.kind == "date" and document.lang == "zh":  # as the head reads: 2018年6月30日
+            value.number_format = 'yyyy"年"m"月"d"日"'
         value.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
         summary.merge_cells(start_row=row, start_column=2, end_row=row,
                             end_column=len(totals.columns))
