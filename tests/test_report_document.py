@@ -73,7 +73,7 @@ def tree_dump(document) -> str:
                 lines.append(f"{pad}chart {block.title!r}: " + ", ".join(
                     f"{b.label} {b.completion.text}" for b in block.bars))
             elif isinstance(block, Table):
-                lines.append(f"{pad}table {block.name} wide={block.wide}: " + ", ".join(
+                lines.append(f"{pad}table {block.name}: " + ", ".join(
                     f"{c.key}:{c.kind}{'~' if c.wrap else ''}" for c in block.columns))
                 for row in block.rows:
                     lines.append(f"{pad}  " + " | ".join(c.text for c in row.cells))

@@ -65,12 +65,12 @@ class Row:
 @dataclass(frozen=True)
 class Table:
     """``name`` says which table it is to a writer that lays tables out by name (the xlsx
-    workbook's sheets, the CSV); ``wide`` that it needs a page's width turned (docx landscape)."""
+    workbook's sheets, the CSV). How wide a table is drawn is the writer's to decide from its
+    columns (their kinds, which wrap) and cells."""
 
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     name: str = ""
-    wide: bool = False
 
 
 @dataclass(frozen=True)

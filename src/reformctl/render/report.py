@@ -453,8 +453,7 @@ class _Builder:
         return Row(tuple(cells))
 
     def task_table(self, tasks: list[dict[str, Any]], name: str, **how: bool) -> Table:
-        return Table(self.task_columns(**how), tuple(self.task_row(t, **how) for t in tasks),
-                     name=name, wide=how.get("level", False))
+        return Table(self.task_columns(**how), tuple(self.task_row(t, **how) for t in tasks), name=name)
 
     def none(self, key: str) -> Para:
         return Para(self.w(key), "muted")
@@ -501,7 +500,7 @@ class _Builder:
             date_cell(m["current_due"]),
             list_cell([move_text(w, move) for move in m["moves"]], w), text_cell(m["text"])))
             for m in report["moved_deadlines"])
-        return Section(w("s_moved"), (Table(columns, rows, name="moved", wide=True),))
+        return Section(w("s_moved"), (Table(columns, rows, name="moved"),))
 
     def tasks(self, report: dict[str, Any]) -> Section:
         parts = []
@@ -523,7 +522,7 @@ class _Builder:
             text_cell(changes_text(w, a["changes"])), text_cell(a["note"]),
             list_cell(a["evidence"], w)))
             for a in report["activity"])
-        return Section(w("s_activity"), (Table(columns, rows, name="activity", wide=True),))
+        return Section(w("s_activity"), (Table(columns, rows, name="activity"),))
 
     def symposium(self, report: dict[str, Any]) -> Section:
         w = self.w
@@ -548,7 +547,7 @@ class _Builder:
         rows = tuple(Row(tuple(cell for t in pair for cell in (
             ref_cell(t["ref"]), status_cell(w, t["status"]), text_cell(t["text"]))))
             for pair in report["related"])
-        return Section(w("s_related"), (Table(side * 2, rows, name="related", wide=True),))
+        return Section(w("s_related"), (Table(side * 2, rows, name="related"),))
 
     def ledger(self, report: dict[str, Any]) -> Table:
         """Every task with every field, one row each (the CSV and the workbook's task sheet)."""
@@ -577,7 +576,7 @@ class _Builder:
                     list_cell(t["related"], w), list_cell(t["voices"], w),
                     list_cell(t["evidence"], w),
                     Cell(t["updated"] or NONE, "moment", t["updated"]))))
-        return Table(columns, tuple(rows), name="ledger", wide=True)
+        return Table(columns, tuple(rows), name="ledger")
 
 
 # ---------------------------------------------------------------------------------------------

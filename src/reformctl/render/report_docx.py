@@ -8,8 +8,9 @@
 - Page numbers "— 1 —" at the bottom in 四号 宋体, at the outside edge: odd pages right, even
   pages left (different odd and even footers).
 - Tables in 仿宋 at 五号 (10.5 pt) with a 黑体 header row repeated on every page
-  (``w:tblHeader``); a first-level section holding a table that needs the width (``wide``) is
-  a landscape section.
+  (``w:tblHeader``); a first-level section holding a table that does not fit the portrait
+  width (its short columns whole, each wrapping column at least ten characters) is a landscape
+  section.
 - Fonts are named for every script: ``w:eastAsia`` (what Word and WPS use for Chinese) as well
   as ``w:ascii``/``w:hAnsi``/``w:cs`` (Times New Roman), so that a machine with the official
   fonts uses them and one without falls back to its own Chinese fonts cleanly.
@@ -232,8 +233,10 @@ class _Writer:
         self.page(self.doc.add_section(WD_SECTION.NEW_PAGE), landscape)
 
     def section(self, section: Section, depth: int = 1) -> None:
-        if depth == 1:
-            self.turn(any(isinstance(b, Table) and b.wide for b in _blocks(section)))
+        if depth == 1:  # landscape when a table needs the width
+            room = (A4[0] - MARGINS["left"] - MARGINS["right"]) * MM
+            self.turn(any(isinstance(b, Table) and _needed(b) > room
+                          for b in _blocks(section)))
         self.doc.add_paragraph(section.title, style=f"Heading {min(depth, 2)}")
         for block in section.blocks:
             if isinstance(block, Section):
@@ -377,9 +380,13 @@ def _blocks(section: Section) -> list[Any]:
     return list(walk(section.blocks))
 
 
-def _widths(table: Table, room: int) -> list[int]:
-    """Column widths (EMU) sharing ``room``: short columns their text's width, long ones
-    (``wrap``) the rest, in proportion to their text."""
+HALF_EM = int(TABLE_PT * 12700 / 2 * 1.2)  # a display column (half a character), and room
+MIN_WRAP = 20  # display columns a wrapping column gets at least (10 Chinese characters)
+
+
+def _natural(table: Table) -> list[int]:
+    """Display columns each column wants: its longest cell line, and its header's longest word
+    (a header may wrap between words; a short cell never wraps)."""
     from wcwidth import wcswidth
 
     def width(value: str) -> int:
@@ -388,13 +395,27 @@ def _widths(table: Table, room: int) -> list[int]:
 
     natural = []
     for i, col in enumerate(table.columns):
-        texts = [col.label, *(row.cells[i].text for row in table.rows)]
-        longest = max(width(line) for t in texts for line in t.split("\n"))
-        if col.kind == "list":
-            longest = max([width(col.label)] + [width(item.text) for row in table.rows
-                                                for item in row.cells[i].items])
+        texts = [item.text for row in table.rows for item in (row.cells[i].items or
+                                                              (row.cells[i],))]
+        words = col.label.split() or [col.label]
+        longest = max([width(w) for w in words]
+                      + [width(line) for t in texts for line in t.split("\n")])
         natural.append(min(longest, 60))
-    half_em = int(TABLE_PT * 12700 / 2 * 1.2)  # a display column: half a character, and room
+    return natural
+
+
+def _needed(table: Table) -> int:
+    """The width (EMU) the table needs: its short columns whole, each wrapping one at least
+    :data:`MIN_WRAP` columns."""
+    return sum((min(n, MIN_WRAP) if c.wrap else n) * HALF_EM + CELL_PAD
+               for n, c in zip(_natural(table), table.columns, strict=True))
+
+
+def _widths(table: Table, room: int) -> list[int]:
+    """Column widths (EMU) sharing ``room``: short columns their text's width, long ones
+    (``wrap``) the rest, in proportion to their text."""
+    natural = _natural(table)
+    half_em = HALF_EM
     short = [n * half_em + CELL_PAD if not c.wrap else 0
              for n, c in zip(natural, table.columns, strict=True)]
     wraps = [n for n, c in zip(natural, table.columns, strict=True) if c.wrap]

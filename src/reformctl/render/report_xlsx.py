@@ -188,7 +188,7 @@ def _columns(table: Table, keys: tuple[str, ...]) -> Table:
     chosen = [index[k] for k in keys]
     columns: tuple[Column, ...] = tuple(table.columns[i] for i in chosen)
     rows = tuple(Row(tuple(r.cells[i] for i in chosen), r.total) for r in table.rows)
-    return Table(columns, rows, table.name, table.wide)
+    return Table(columns, rows, table.name)
 
 
 def _width(value: str) -> int:
