@@ -324,10 +324,9 @@ class _Writer:
 
     def chart(self, chart: Chart) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Emu
 
         from .report_text import bar
-
-        from docx.shared import Emu
 
         grid = self.doc.add_table(rows=len(chart.bars), cols=3)
         grid.style = self.doc.styles["Table Grid"]
@@ -353,7 +352,8 @@ class _Writer:
 
     def text_width(self) -> int:
         section = self.doc.sections[-1]
-        return int(section.page_width - section.left_margin - section.right_margin)
+        return int((section.page_width or 0) - (section.left_margin or 0)
+                   - (section.right_margin or 0))
 
     def save(self) -> bytes:
         import zipfile

@@ -9,10 +9,11 @@ never cut. The completion bars shrink to the width.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
-from . import Column as ListColumn
 from . import STATUS_STYLE, _fields, _Listing, text
+from . import Column as ListColumn
 from .document import Chart, Document, Fields, Para, Section, Table
 
 _GAP = 2
@@ -107,9 +108,8 @@ def _turned(table: Table) -> _Listing:
     """The table with rows and columns swapped: its first column's cells are the headers."""
     from .document import Cell, Row
 
-    heads = [ListColumn("", lambda row: row.cells[0].text)] + [
-        ListColumn(row.cells[0].text, (lambda i: lambda r: r.cells[i].text)(n + 1),
-                   justify="right")
+    heads = [ListColumn("", _text_of(0))] + [
+        ListColumn(row.cells[0].text, _text_of(n + 1), justify="right")
         for n, row in enumerate(table.rows)]
     rows = [Row((Cell(col.label), *(row.cells[i] for row in table.rows)))
             for i, col in enumerate(table.columns) if i]
@@ -118,12 +118,25 @@ def _turned(table: Table) -> _Listing:
 
 def _table(table: Table) -> Any:
     columns = [
-        ListColumn(col.label, (lambda i: lambda row: row.cells[i].text)(i), fold=col.wrap,
-                   justify="right" if col.numeric else "left",
-                   style=(lambda i: lambda row: _style(row.cells[i]))(i))
+        ListColumn(col.label, _text_of(i), fold=col.wrap,
+                   justify="right" if col.numeric else "left", style=_style_of(i))
         for i, col in enumerate(table.columns)
     ]
     return _Fit(table, columns, [_Record(row) for row in table.rows])
+
+
+def _text_of(index: int) -> Callable[[Any], str]:
+    def get(record: Any) -> str:
+        return str(record.cells[index].text)
+
+    return get
+
+
+def _style_of(index: int) -> Callable[[Any], str]:
+    def get(record: Any) -> str:
+        return _style(record.cells[index])
+
+    return get
 
 
 class _Record(dict):  # type: ignore[type-arg]
