@@ -146,17 +146,6 @@ ORIGINS = {
 }
 FIELD_NAMES = {"status": "status", "progress": "progress", "due": "due", "owner": "owner",
                "text": "text", "title": "title", "tags": "tags", "related": "related"}
-STATUS_COLOURS = {  # chart and HTML badges; also used for the terminal styles below
-    "todo": "#c9d1db",
-    "in-progress": "#f0a830",
-    "done": "#2e9d5b",
-    "blocked": "#d6453b",
-    "dropped": "#8d939b",
-}
-_TEXT_STYLES = {"todo": "", "in-progress": "yellow", "done": "green", "blocked": "bold red",
-                "dropped": "dim"}
-
-
 @contextmanager
 def speaking(lang: str | None) -> Iterator[None]:
     """Draw in ``lang`` (the run's language when None), and speak the run's language again after."""
@@ -284,11 +273,6 @@ def list_cell(items: list[Any], words: _Words) -> Cell:
     cells = tuple(text_cell(item) for item in items)
     return Cell(words.list_sep().join(c.text for c in cells), "list",
                 [c.text for c in cells], cells)
-
-
-def plain_list_cell(items: list[Any], words: _Words) -> Cell:
-    """A list of short words (tags, references) shown in one line."""
-    return list_cell(items, words)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -143,25 +143,25 @@ def write_html(document: Document) -> str:
                    f'{esc(document.meta["separator"])}{html_text(note)}</p>')
     out.append("</header>")
     for section in document.sections:
-        _section(section, out)
+        _section(section, out, document.meta["separator"])
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _section(section: Section, out: list[str]) -> None:
+def _section(section: Section, out: list[str], sep: str) -> None:
     tag = "h2" if section.level == 1 else "h3"
     out.append("<section>" if section.level == 1 else '<section class="part">')
     out.append(f"<{tag}>{esc(section.title)}</{tag}>")
     for block in section.blocks:
         if isinstance(block, Section):
-            _section(block, out)
+            _section(block, out, sep)
         elif isinstance(block, Para):
             cls = {"muted": "none", "note": "note"}.get(block.tone, "")
             out.append(f'<p class="{cls}">{html_text(block.text)}</p>' if cls
                        else f"<p>{html_text(block.text)}</p>")
         elif isinstance(block, Fields):
             for label, cell in block.rows:
-                out.append(f'<p class="who">{esc(label)}: {html_cell(cell)}</p>')
+                out.append(f'<p class="who">{esc(label)}{esc(sep)}{html_cell(cell)}</p>')
         elif isinstance(block, Table):
             out.append(_table(block))
         elif isinstance(block, Chart):

@@ -41,21 +41,22 @@ def write_markdown(document: Document) -> str:
         out.append(f"- **{md_cell(document.meta['notes_label'])}{sep}** {md_text(note)}")
     out.append("")
     for section in document.sections:
-        _section(section, out, 2)
+        _section(section, out, 2, sep)
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
 
 
-def _section(section: Section, out: list[str], depth: int) -> None:
+def _section(section: Section, out: list[str], depth: int, sep: str) -> None:
     out.extend([f"{'#' * depth} {md_cell(section.title)}", ""])
     for block in section.blocks:
         if isinstance(block, Section):
-            _section(block, out, depth + 1)
+            _section(block, out, depth + 1, sep)
         elif isinstance(block, Para):
             out.extend([md_text(block.text, in_table=False), ""])
         elif isinstance(block, Fields):
-            out.extend([f"- **{md_cell(label)}:** {md_value(cell)}" for label, cell in block.rows])
+            out.extend([f"- **{md_cell(label)}{sep}** {md_value(cell)}"
+                        for label, cell in block.rows])
             out.append("")
         elif isinstance(block, Table):
             out.extend([_table(block).rstrip("\n"), ""])
