@@ -95,7 +95,7 @@ figure.chart text { font-size: 12px; fill: var(--ink); }
 figure.chart text.in { fill: #fff; font-size: 11px; }
 figure.chart text.in.light { fill: #1f2933; }
 td.overdue { color: #b42318; font-weight: 600; }
-section.voice { break-inside: avoid-page; }
+section.part { break-inside: avoid-page; }
 @page { size: A4; margin: 14mm 12mm 16mm;
   @bottom-center { content: "— " counter(page) " —"; font-size: 9pt; color: #616e7c; } }
 a { color: #1d4ed8; overflow-wrap: anywhere; }
@@ -179,6 +179,8 @@ def _table(table: Table) -> str:
             names.append("task")
         elif key == "owner":
             names.append("unit")
+        elif key == "level":
+            names.append("nowrap")
         if cell is not None and cell.tone == "overdue":
             names.append("overdue")
         joined = " ".join(n for n in names if n)
