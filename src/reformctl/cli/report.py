@@ -60,7 +60,7 @@ def report(
       reformctl report --format markdown --as-of 2018-06-30 --lang zh > report.md
       reformctl report --format html --output report.html
       reformctl report --format xlsx --output 台账.xlsx --level 基层
-      reformctl report --format docx --output 会议材料.docx --as-of 2018-06-30
+      reformctl report --format docx --output report.docx --as-of 2018-06-30
       reformctl report --format json --since 2018-05-01
     """
     from ..errors import UsageError
