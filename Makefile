@@ -10,11 +10,11 @@ LOWEST := .venv-lowest
 
 .PHONY: demo test install lint test-lowest clean
 
-# demo installs what the tool needs (and Excel output), test adds the test extras.
+# demo installs what the tool needs (and Word and Excel output), test adds the test extras.
 $(TOOL): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[xlsx]'
+	$(BIN)/python -m pip install --quiet -e '.[office]'
 	touch $(TOOL)
 
 $(STAMP): $(TOOL)
