@@ -48,6 +48,7 @@ FIXED = {
     "UTF BOM": "UTF-8 and its byte-order mark (BOM): the names of an encoding and its mark",
     "SHA": "SHA-256, the name of the hash the workbook records",
     "Excel WPS LibreOffice": "the spreadsheet programs' names",
+    "xlsx office": "the names of the optional extras (pip install 'reformctl[office]')",
     "ignore seq text owner partners due level": "the values --map takes (file field names)",
 }
 FIXED_WORDS = {word for key in FIXED for word in key.split()}
