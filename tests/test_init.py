@@ -124,7 +124,8 @@ def test_bad_plan_values_are_usage_errors(outside, args, message):
 def test_gitattributes_and_gitignore(outside):
     new_plan(outside / "p")
     attributes = (outside / "p/.gitattributes").read_text("utf-8")
-    assert "data/*.yaml text eol=lf" in attributes and "merge=" not in attributes
+    assert "data/*.yaml text eol=lf" in attributes
+    assert "data/*.yaml merge=reformctl" in attributes.splitlines()
     ignored = (outside / "p/data/.gitignore").read_text("utf-8").splitlines()
     assert ".*.reformctl-lock" in ignored and ".*.reformctl-tmp" in ignored
 
