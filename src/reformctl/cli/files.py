@@ -17,6 +17,11 @@ from .help import Command
 
 @app.command(cls=Command)
 def check(
+    directories: Annotated[list[Path] | None, typer.Argument(
+        metavar="DIR", show_default=False,
+        help="Ledgers to check in one run: data directories, directories init was given, or "
+        "a directory searched for data/tasks.yaml below it. Default: the one ledger of --data.",
+    )] = None,
     data: DataOption = None,
     format: Annotated[
         CheckFormat | None,
@@ -42,7 +47,12 @@ def check(
       reformctl check
       reformctl check --strict --format github      # in CI
       reformctl check --data path/to/data --format json
+      reformctl check units/ --strict      # every unit ledger below units/
     """
+    if directories:
+        from .units import check_many
+
+        check_many([*directories, *([Path(data)] if data else [])], format, strict)
     from ..fileio import display
     from ..loader import load
     from ..render.check import check_clean, check_output, check_summary, check_terminal

@@ -63,3 +63,47 @@ def merge_driver(
         say(_("reformctl merge-driver: {path}: git's line merge left conflicts; resolve them "
               "between the markers").format(path=shown))
     raise typer.Exit(EXIT_PROBLEM)
+
+
+def check_many(paths: list[Path], format: str | None, strict: bool) -> None:
+    """``reformctl check DIR...``: every ledger found, every problem with its path, one summary;
+    exits (0 clean, 1 problems)."""
+    import os
+
+    from ..i18n import ngettext
+    from ..loader import load
+    from ..render.check import check_output, check_summary, check_terminal
+    from ..units import find_ledgers
+    from . import console, emit
+
+    fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    ledgers = find_ledgers(paths)
+    diags = []
+    lines_of: dict[str, list[str]] = {}
+    tasks = 0
+    out = console()
+    terminal = fmt == "text" and out.is_terminal
+    for where in ledgers:
+        loaded = load(where)
+        diags += loaded.diagnostics
+        if loaded.ledger is not None:
+            tasks += len(loaded.ledger.tasks)
+        if terminal:
+            lines_of.update({t.path: t.text.split("\n") for t in loaded.texts.values()})
+    if terminal:
+        out.print(check_terminal(diags, lines_of), soft_wrap=True)
+    else:
+        emit(check_output(diags, fmt))
+    errors = sum(1 for d in diags if d.is_error)
+    warnings = len(diags) - errors
+    count = ngettext("{count} ledger", "{count} ledgers", len(ledgers)).format(
+        count=len(ledgers))
+    if fmt == "text":
+        if diags:
+            say(check_summary(errors, warnings, count))
+        else:
+            say(_("{ledgers}: no problems ({tasks})").format(
+                ledgers=count,
+                tasks=ngettext("{count} task", "{count} tasks", tasks).format(count=tasks)))
+    failed = errors > 0 or (strict and warnings > 0)
+    raise typer.Exit(EXIT_PROBLEM if failed else EXIT_OK)
