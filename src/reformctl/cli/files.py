@@ -125,7 +125,20 @@ def init(
         help="With --empty: the plan's year. Default: this year.")] = None,
     unit: Annotated[str | None, typer.Option(
         metavar="UNIT", show_default=False,
-        help="With --empty: the union the plan belongs to (e.g. 西城区总工会).")] = None,
+        help="With --empty: the union the plan belongs to (e.g. 西城区总工会). With --plan: the "
+        "unit whose ledger this is (e.g. 德胜街道总工会).")] = None,
+    plan_from: Annotated[Path | None, typer.Option(
+        "--plan", metavar="DIR", show_default=False,
+        help="A unit's ledger derived from the district's plan in DIR: the plan's grassroots "
+        "tasks (or --level, --task) with the plan's ids, and the plan it came from. Needs "
+        "--unit. Example: --unit 德胜街道总工会 --plan ../district")] = None,
+    levels: Annotated[list[str] | None, typer.Option(
+        "--level", metavar="LEVEL", show_default=False,
+        help="With --plan: take the plan's tasks at this level (repeatable). Default: "
+        "grassroots.")] = None,
+    tasks: Annotated[list[str] | None, typer.Option(
+        "--task", metavar="ID", show_default=False,
+        help="With --plan: take this task of the plan too (id or ref, repeatable).")] = None,
 ) -> None:
     """Start a ledger in DIR: DIR/data (tasks.yaml, voices.yaml), DIR/schema, and .gitattributes,
     .yamllint and data/.gitignore, so that DIR is ready to commit and lints clean.
@@ -138,12 +151,18 @@ def init(
       reformctl init my-ledger && cd my-ledger && reformctl check
       reformctl init ~/plan2019 --empty --title 2019年重点改革任务分解表 --year 2019
       reformctl init plan --empty --unit 西城区总工会 --year 2019
+      reformctl init units/deshengjie --unit 德胜街道总工会 --plan district
     """
     from ..errors import UsageError
     from ..fileio import display
     from ..ledgers import NewPlan
     from ..ledgers import init as write_ledger
 
+    if plan_from is not None or levels or tasks:
+        from .units import init_unit
+
+        init_unit(directory, unit, plan_from, levels or [], tasks or [], empty, title, year)
+        return
     plan = None
     if empty:
         from datetime import date

@@ -4,14 +4,16 @@ plan (sync-plan), the roll-up of many ledgers, and ``check`` of many ledgers."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from ..errors import EXIT_OK, EXIT_PROBLEM
 from ..i18n import _
-from . import app, say
+from . import DataOption, app, emit, ledger_dir, say
 from .help import Command
+
+SyncFormat = Literal["text", "json"]
 
 
 @app.command("merge-driver", cls=Command)
@@ -107,3 +109,94 @@ def check_many(paths: list[Path], format: str | None, strict: bool) -> None:
                 tasks=ngettext("{count} task", "{count} tasks", tasks).format(count=tasks)))
     failed = errors > 0 or (strict and warnings > 0)
     raise typer.Exit(EXIT_PROBLEM if failed else EXIT_OK)
+
+
+def init_unit(directory: Path, unit: str | None, plan_from: Path | None, levels: list[str],
+              tasks: list[str], empty: bool, title: str | None, year: int | None) -> None:
+    """``reformctl init DIR --unit NAME --plan DISTRICT_DIR``."""
+    from ..errors import UsageError
+    from ..fileio import display
+    from ..ledgers import LedgerDir
+    from ..ledgers import init as write_ledger
+    from ..units import read_plan, resolve_selection, unit_ledger
+    from .files import _plan_text
+
+    if plan_from is None:
+        raise UsageError(_("--level and --task choose the plan's tasks: use them with --plan"),
+                         hint=_("reformctl init DIR --unit NAME --plan DISTRICT_DIR"))
+    if empty or title is not None or year is not None:
+        raise UsageError(_("--plan derives a unit's ledger from the plan: --empty, --title and "
+                           "--year do not go with it"),
+                         hint=_("reformctl init DIR --unit NAME --plan DISTRICT_DIR"))
+    name = _plan_text("--unit", unit)
+    if name is None:
+        raise UsageError(_("--plan needs --unit NAME: the unit whose ledger this is"),
+                         hint=_("reformctl init DIR --unit NAME --plan DISTRICT_DIR"))
+    plan = read_plan(plan_from)
+    chosen, ids = resolve_selection(plan.ledger, levels, tasks)
+    files = unit_ledger(plan, name, chosen, ids)
+    done = write_ledger(directory.expanduser(), files=files)
+    for path, content in done.kept.items():
+        lines = "\n".join(f"    {line}" for line in content.splitlines())
+        say(_("reformctl: {path} is already there and was left as it is; reformctl would have "
+              "written:\n{lines}").format(path=display(path), lines=lines))
+    from ..loader import open_ledger
+
+    count = len(open_ledger(LedgerDir(done.data, "--data")).tasks)
+    say(_("reformctl: wrote the ledger of {unit} into {directory}: {count} tasks of the plan "
+          "{plan} ({sha}); check it with `reformctl check`, bring it up to date with "
+          "`reformctl sync-plan --plan {plan_dir}`").format(
+              unit=name, directory=display(done.directory), count=count,
+              plan=plan.ledger.plan.title, sha=plan.sha256[:12],
+              plan_dir=display(plan.where.path)))
+
+
+@app.command("sync-plan", cls=Command)
+def sync_plan(
+    directories: Annotated[list[Path] | None, typer.Argument(
+        metavar="DIR", show_default=False,
+        help="Unit ledgers to bring up to date (as check takes them: data directories, "
+        "directories init was given, or a directory searched below). Default: the ledger of "
+        "--data.")] = None,
+    plan_from: Annotated[Path, typer.Option(
+        "--plan", metavar="DIR", show_default=False,
+        help="The district's plan the unit ledgers were derived from.")] = Path("."),
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run/--no-dry-run", help="Say what would change and write nothing.")] = False,
+    format: Annotated[SyncFormat, typer.Option(
+        "--format", "-f", metavar="FORMAT",
+        help="text (one line per change) or json (for tools).")] = "text",
+    data: DataOption = None,
+) -> None:
+    """Bring unit ledgers up to date after the plan changed: tasks the plan gained are added,
+    and each task's text, title, level, number, deadline, tags and related tasks are taken from
+    the plan. A unit's status, progress, owner, partners and history are never touched; tasks
+    the plan no longer gives the unit are kept and listed. Says what it changed.
+
+    \b
+    Examples:
+      reformctl sync-plan --plan ../district --dry-run
+      reformctl sync-plan units/ --plan district
+    """
+    from ..fileio import display
+    from ..units import find_ledgers, read_plan
+    from ..units import sync_plan as sync
+
+    plan = read_plan(plan_from)
+    if directories:
+        ledgers = find_ledgers(directories)
+    else:
+        where = ledger_dir(data, announce_sample=False)
+        where.require_writable()
+        ledgers = [where]
+    results = [sync(where, plan, dry_run=dry_run) for where in ledgers]
+    if format == "json":
+        from ..render import to_json
+
+        emit(to_json({"dry_run": dry_run, "plan": {"path": display(plan.where.path),
+                                                     "sha256": plan.sha256},
+                      "units": [r.summary() for r in results]}))
+    else:
+        from ..render.rollup import sync_lines
+
+        emit(sync_lines(results, dry_run))
