@@ -360,3 +360,45 @@ def _set_source(text: str, newline: str, plan: PlanSource) -> str:
     for start, end, value in sorted(edits, reverse=True):
         text = text[:start] + value + text[end:]
     return text
+
+
+# ---------------------------------------------------------------------------------------------
+# The roll-up's input
+
+
+def rollup_inputs(paths: list[Path], plan_path: Path | None) -> tuple[Any, list[Any]]:
+    """The plan (``--plan DIR``; else the one ledger among ``paths`` that is not derived from a
+    plan, when the unit ledgers name its title; else none) and every unit ledger found."""
+    import hashlib
+
+    from .fileio import read_bytes
+    from .loader import load_bytes
+    from .rollup import PlanInput, UnitInput
+
+    plan = None
+    if plan_path is not None:
+        source = read_plan(plan_path)
+        plan = PlanInput(display(source.where.path), source.ledger, source.sha256)
+    units: list[UnitInput] = []
+    roots: list[PlanInput] = []
+    for where in find_ledgers(paths):
+        if plan is not None and where.path.resolve() == plan_dir(plan_path or Path()).path.resolve():
+            continue
+        raw, _problems = read_bytes(where.tasks_path)
+        loaded = load_bytes(where, {"tasks": raw} if raw is not None else {})
+        shown = display(where.path)
+        if loaded.errors or loaded.ledger is None:
+            units.append(UnitInput(shown, None, len(loaded.errors)))
+            continue
+        if plan is None and loaded.ledger.plan.derived_from is None and raw is not None:
+            roots.append(PlanInput(shown, loaded.ledger, hashlib.sha256(raw).hexdigest()))
+            units.append(UnitInput(shown, loaded.ledger))
+            continue
+        units.append(UnitInput(shown, loaded.ledger))
+    if plan is None and len(roots) == 1:
+        titles = {u.ledger.plan.derived_from.title for u in units
+                  if u.ledger is not None and u.ledger.plan.derived_from is not None}
+        if titles == {roots[0].ledger.plan.title}:
+            plan = roots[0]
+            units = [u for u in units if u.path != plan.path]
+    return plan, units

@@ -34,10 +34,7 @@ def merge_driver(
     values is a conflict, left between conflict markers (exit 1). The merged file must pass
     `reformctl check`, or the merge fails. Lines outside the merged tasks stay byte for byte.
     `reformctl init` writes the .gitattributes line (data/*.yaml merge=reformctl); enable the
-    driver once per clone:
-
-    \b
-      git config merge.reformctl.driver "reformctl merge-driver %O %A %B %P"
+    driver once per clone with the second example.
 
     \b
     Examples:
@@ -200,3 +197,54 @@ def sync_plan(
         from ..render.rollup import sync_lines
 
         emit(sync_lines(results, dry_run))
+
+
+RollupFormat = Literal["table", "json", "csv", "markdown"]
+
+
+@app.command(cls=Command)
+def rollup(
+    directories: Annotated[list[Path], typer.Argument(
+        metavar="DIR", show_default=False,
+        help="Unit ledgers (data directories, directories init was given, or a directory "
+        "searched for data/tasks.yaml below it).")],
+    plan_from: Annotated[Path | None, typer.Option(
+        "--plan", metavar="DIR", show_default=False,
+        help="The district's plan the units were derived from. Default: the one ledger among "
+        "DIR... that is not derived from a plan, when the units name its title.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE",
+        help="Roll up the ledgers as they stood at the end of this day (YYYY-MM-DD): later "
+        "history is undone. Default: today.")] = None,
+    quiet_since: Annotated[str | None, typer.Option(
+        "--quiet-since", metavar="DATE",
+        help="List the units with no update on or after this day. Default: 30 days before "
+        "--as-of.")] = None,
+    format: Annotated[RollupFormat, typer.Option(
+        "--format", "-f", metavar="FORMAT",
+        help="table (text), markdown, csv (one row per unit and task) or json (documented "
+        "shape reformctl.rollup/1).")] = "table",
+) -> None:
+    """Roll up many unit ledgers: the task x unit matrix of statuses, completion per unit and
+    per task, units behind schedule, evidence per unit, units with no recent update, and the
+    symposium's commitments next to the speaking unit's progress.
+
+    Units that disagree with the plan (a task id the plan does not have, a changed task text,
+    an older version of the plan, a ledger with errors) are listed, not silently joined.
+
+    \b
+    Examples:
+      reformctl rollup units/ --plan district
+      reformctl rollup units/ --plan district --as-of 2018-06-30 --format markdown
+    """
+    from datetime import date
+
+    from ..query import parse_date
+    from ..render.rollup import rollup_output
+    from ..rollup import build_rollup
+    from ..units import rollup_inputs
+
+    day = parse_date(as_of, "--as-of") if as_of else date.today()
+    quiet = parse_date(quiet_since, "--quiet-since") if quiet_since else None
+    plan, units = rollup_inputs(directories, plan_from)
+    emit(rollup_output(build_rollup(plan, units, day, quiet), format))
