@@ -148,6 +148,8 @@ HEADERS = {
     "Ledger": N_("rollup|Ledger"),
     "Problem": N_("rollup|Problem"),
     "Detail": N_("rollup|Detail"),
+    "Overdue tasks": N_("rollup|Overdue tasks"),
+    "States of its tasks": N_("rollup|States of its tasks"),
 }
 
 
@@ -200,7 +202,7 @@ def _sections(data: dict[str, Any]) -> list[Any]:
     behind = [u for u in units if u["overdue"]]
     sections.append((
         _("Units behind schedule (overdue tasks)"),
-        [_h("Unit"), _h("Overdue"), _h("Tasks")],
+        [_h("Unit"), _h("Overdue"), _h("Overdue tasks")],
         [[u["unit"], len(u["overdue"]),
           ", ".join(ngettext("{ref} ({days} day)", "{ref} ({days} days)",
                              o["days_overdue"]).format(ref=o["ref"], days=o["days_overdue"])
@@ -219,7 +221,7 @@ def _sections(data: dict[str, Any]) -> list[Any]:
         _("every unit has recorded an update since then")))
     sections.append((
         _("Symposium commitments and the speaking unit's progress"),
-        [_h("Statement"), _h("Speaker"), _h("Unit"), _h("Commitments"), _h("Tasks"),
+        [_h("Statement"), _h("Speaker"), _h("Unit"), _h("Commitments"), _h("States of its tasks"),
          _h("Completion")],
         [[c["voice"], c["speaker"], c["unit"], "; ".join(c["commitments"]),
           ", ".join(f"{t['ref'] or t['id']}: " + (
