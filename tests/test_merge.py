@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reformctl.merge import merge_files
-
 from conftest import run_cli
+from reformctl.merge import merge_files
 
 pytestmark = pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True,
                                                check=False).returncode != 0,

@@ -99,7 +99,7 @@ def test_sync_plan_takes_the_plans_changes_and_keeps_the_units_own(district: Pat
 
 
 def test_sync_plan_keeps_a_task_the_plan_no_longer_gives(district: Path) -> None:
-    data = derive("u1", "德胜街道总工会")
+    derive("u1", "德胜街道总工会")
     derive("u2", "金融街街道总工会")
     plan = district / "data/tasks.yaml"
     plan.write_text(plan.read_text().replace("    level: grassroots\n    seq: 10\n",

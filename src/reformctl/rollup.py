@@ -59,11 +59,13 @@ def state_as_of(task: Task, as_of: date) -> _State | None:
     past = [e for e in task.history if e.at.date() <= as_of]
     values: dict[str, Any] = {"status": task.status, "progress": task.progress, "due": task.due}
     for entry in reversed([e for e in task.history if e.at.date() > as_of]):
-        for name, pair in entry.changes.items():
+        changes: dict[str, list[Any]] = dict(entry.changes)  # type: ignore[arg-type]
+        for name, pair in changes.items():
             if name == "status" and pair[0] is None:
                 return None  # it came into being after the day
             if name in values:
-                values[name] = date.fromisoformat(pair[0]) if name == "due" and pair[0] else pair[0]
+                old = pair[0]
+                values[name] = date.fromisoformat(old) if name == "due" and old else old
     return _State(task, values["status"], values["progress"], values["due"],
                   [item for e in past for item in e.evidence],
                   past[-1].at.isoformat() if past else None)

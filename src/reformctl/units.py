@@ -295,7 +295,7 @@ def sync_plan(where: LedgerDir, plan: PlanSource, *, dry_run: bool = False) -> S
     """Bring the unit ledger at ``where`` up to date with ``plan``: locked, validated, atomic,
     byte-exact outside the changed tasks and the ``derived_from`` hash. Never touches a task's
     status, progress, owner, partners or history."""
-    from . import edit, fileio, lockfile, yamldoc
+    from . import edit, fileio, lockfile
     from .errors import LedgerError
     from .loader import load_bytes, task_index
     from .transaction import ATTEMPTS, LOCK_TIMEOUT, _kept_changing, _real, _unchanged
@@ -329,9 +329,9 @@ def sync_plan(where: LedgerDir, plan: PlanSource, *, dry_run: bool = False) -> S
             raise LedgerError(check.diagnostics, _unsafe_sync(check.errors))
         fileio.check_writable(target)
         with lockfile.held(target, LOCK_TIMEOUT) as lock:
-            def unchanged() -> bool:
+            def unchanged(expected: bytes = raw) -> bool:
                 lock.ensure()
-                return _unchanged(target, raw)
+                return _unchanged(target, expected)
 
             if fileio.atomic_write(target, data, unchanged):
                 result.written = True

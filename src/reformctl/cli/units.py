@@ -38,7 +38,7 @@ def merge_driver(
 
     \b
     Examples:
-      git config merge.reformctl.name "reformctl ledger merge"
+      git config merge.reformctl.name reformctl
       git config merge.reformctl.driver "reformctl merge-driver %O %A %B %P"
     """
     from ..fileio import atomic_write
