@@ -187,3 +187,31 @@ def test_a_result_that_fails_the_check_is_not_clean() -> None:
 def test_unparsable_side_falls_back_to_the_line_merge() -> None:
     merged = _merge(BASE, BASE.replace("text: 甲。", "text: [甲"), BASE)
     assert merged.how == "lines" and not merged.clean
+
+
+def test_a_plan_sync_and_a_units_update_merge(outside: Path) -> None:
+    """One branch brings the unit's ledger up to date with a corrected plan; another records the
+    unit's own progress on the same task: both are kept."""
+    assert run_cli("init", "district").code == 0
+    root = outside / "unit"
+    assert run_cli("init", str(root), "--unit", "德胜街道总工会", "--plan", "district").code == 0
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "merge.reformctl.driver", DRIVER)
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "unit ledger")
+    plan = outside / "district/data/tasks.yaml"
+    plan.write_text(plan.read_text().replace("建立项目经费申报审批制度，", "建立项目经费申报与审批制度，"))
+    git(root, "checkout", "-q", "-b", "sync")
+    result = run_cli("sync-plan", "--plan", "district", "--data", str(root / "data"))
+    assert result.code == 0, result.stderr
+    git(root, "commit", "-q", "-am", "sync with the plan")
+    git(root, "checkout", "-q", "main")
+    update(root, "G3", "--status", "in-progress", "--at", "2018-05-02T10:00:00+08:00")
+    git(root, "commit", "-q", "-am", "progress")
+    done = git(root, "merge", "-q", "--no-edit", "sync", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (root / "data/tasks.yaml").read_text()
+    assert "建立项目经费申报与审批制度" in text and "status: in-progress" in text
+    assert run_cli("sync-plan", "--plan", "district", "--data", str(root / "data")).stdout == (
+        f"{root.name}/data/tasks.yaml: up to date with the plan\n")
+    assert run_cli("check", "--strict", "--data", str(root / "data")).code == 0
