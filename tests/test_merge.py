@@ -215,3 +215,16 @@ def test_a_plan_sync_and_a_units_update_merge(outside: Path) -> None:
     assert run_cli("sync-plan", "--plan", "district", "--data", str(root / "data")).stdout == (
         f"{root.name}/data/tasks.yaml: up to date with the plan\n")
     assert run_cli("check", "--strict", "--data", str(root / "data")).code == 0
+
+
+def test_voices_are_merged_by_lines_and_checked() -> None:
+    base = ("voices:\n  - id: 1\n    headline: 甲\n    speaker: 张\n    unit: 某单位\n"
+            "    role: 主席\n    summary: 无\n")
+    ours = base.replace("headline: 甲", "headline: 甲甲")
+    theirs = base.replace("summary: 无", "summary: 有")
+    merged = merge_files(base.encode(), ours.encode(), theirs.encode(), "data/voices.yaml")
+    assert merged.clean and merged.how == "lines"
+    assert "headline: 甲甲" in merged.text and "summary: 有" in merged.text
+    broken = merge_files(base.encode(), base.replace("id: 1", "id: x").encode(), base.encode(),
+                         "data/voices.yaml")
+    assert not broken.clean and broken.problems[0].code == "invalid-type"

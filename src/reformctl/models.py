@@ -276,8 +276,10 @@ class Plan(_Model):
                           "方案批准日期，格式 YYYY-MM-DD")
     unit: str | None = Field(default=None, description="Unit whose plan it is / 单位")
     source: str | None = Field(default=None, description="The document it comes from / 依据文件")
+    # exclude: the plan's other fields are what reports show; where a unit's ledger came from
+    # is read from the model, never dumped (the report's JSON stays as it was)
     derived_from: DerivedFrom | None = Field(
-        default=None, description="For a unit's ledger: the plan it was derived from / "
+        default=None, exclude=True, description="For a unit's ledger: the plan it was derived from / "
         "基层单位台账所依据的方案")
 
 

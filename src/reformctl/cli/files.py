@@ -12,6 +12,7 @@ from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
 from ..i18n import _
 from ..render.formats import CheckFormat
 from . import DataOption, app, console, emit, ledger_dir, say
+from .complete import complete_level, complete_task
 from .help import Command
 
 
@@ -133,11 +134,11 @@ def init(
         "tasks (or --level, --task) with the plan's ids, and the plan it came from. Needs "
         "--unit. Example: --unit 德胜街道总工会 --plan ../district")] = None,
     levels: Annotated[list[str] | None, typer.Option(
-        "--level", metavar="LEVEL", show_default=False,
+        "--level", metavar="LEVEL", show_default=False, autocompletion=complete_level,
         help="With --plan: take the plan's tasks at this level (repeatable). Default: "
         "grassroots.")] = None,
     tasks: Annotated[list[str] | None, typer.Option(
-        "--task", metavar="ID", show_default=False,
+        "--task", metavar="ID", show_default=False, autocompletion=complete_task,
         help="With --plan: take this task of the plan too (id or ref, repeatable).")] = None,
 ) -> None:
     """Start a ledger in DIR: DIR/data (tasks.yaml, voices.yaml), DIR/schema, and .gitattributes,

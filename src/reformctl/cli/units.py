@@ -4,16 +4,15 @@ plan (sync-plan), the roll-up of many ledgers, and ``check`` of many ledgers."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from ..errors import EXIT_OK, EXIT_PROBLEM
 from ..i18n import _
+from ..render.formats import RollupFormat, WriteFormat
 from . import DataOption, app, emit, ledger_dir, say
 from .help import Command
-
-SyncFormat = Literal["text", "json"]
 
 
 @app.command("merge-driver", cls=Command)
@@ -160,7 +159,7 @@ def sync_plan(
         help="The district's plan the unit ledgers were derived from.")] = Path("."),
     dry_run: Annotated[bool, typer.Option(
         "--dry-run/--no-dry-run", help="Say what would change and write nothing.")] = False,
-    format: Annotated[SyncFormat, typer.Option(
+    format: Annotated[WriteFormat, typer.Option(
         "--format", "-f", metavar="FORMAT",
         help="text (one line per change) or json (for tools).")] = "text",
     data: DataOption = None,
@@ -197,9 +196,6 @@ def sync_plan(
         from ..render.rollup import sync_lines
 
         emit(sync_lines(results, dry_run))
-
-
-RollupFormat = Literal["table", "json", "csv", "markdown"]
 
 
 @app.command(cls=Command)
