@@ -207,16 +207,14 @@ def empty_ledger(plan: NewPlan) -> dict[str, bytes]:
 
 
 def ledger_files(directory: Path, plan: NewPlan | None = None,
-                 files: dict[str, bytes] | None = None) -> tuple[dict[Path, bytes],
-                                                                 dict[Path, bytes]]:
+                 data: dict[str, bytes] | None = None) -> tuple[dict[Path, bytes],
+                                                                dict[Path, bytes]]:
     """The files ``init`` writes into ``directory``: the ledger's own (data and schemas), and the
-    ones that make the directory ready for git and editors (left alone where they exist).
-    ``files``: the data files' bytes made elsewhere (a unit's ledger), validated here."""
+    ones that make the directory ready for git and editors (left alone where they exist)."""
     from .models import json_schema
     from .render import to_json
 
-    if files is not None:
-        data = files
+    if data is not None:  # made by the caller (init --from): read back as every new ledger
         _validate_new(data)
     elif plan is None:
         data = {name: (sample_dir() / name).read_bytes() for name in (TASKS_FILE, VOICES_FILE)}
@@ -254,7 +252,7 @@ def _validate_new(data: dict[str, bytes]) -> None:
 
 
 def init(directory: Path, plan: NewPlan | None = None,
-         files: dict[str, bytes] | None = None) -> Initialized:
+         data: dict[str, bytes] | None = None) -> Initialized:
     """Write a ledger into ``directory``: ``data/`` (the sample ledger, or an empty ``plan``),
     ``schema/`` (the data files point editors there), and ``.gitattributes``, ``.yamllint`` and
     ``data/.gitignore`` where they are not already.
@@ -268,7 +266,7 @@ def init(directory: Path, plan: NewPlan | None = None,
     """
     from .fileio import _unwinding_on_termination
 
-    own, extras = ledger_files(directory, plan, files)
+    own, extras = ledger_files(directory, plan, data)
     for path in own:
         if os.path.lexists(path) and (path.name == TASKS_FILE or not _holds(path, own[path])):
             raise WriteError(

@@ -131,7 +131,7 @@ def init_unit(directory: Path, unit: str | None, plan_from: Path | None, levels:
     plan = read_plan(plan_from)
     chosen, ids = resolve_selection(plan.ledger, levels, tasks)
     files = unit_ledger(plan, name, chosen, ids)
-    done = write_ledger(directory.expanduser(), files=files)
+    done = write_ledger(directory.expanduser(), data=files)
     for path, content in done.kept.items():
         lines = "\n".join(f"    {line}" for line in content.splitlines())
         say(_("reformctl: {path} is already there and was left as it is; reformctl would have "
