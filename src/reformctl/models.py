@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -198,6 +198,13 @@ class Changes(TypedDict, total=False):
     related: _pair(Any)  # type: ignore[valid-type]
 
 
+# What code reads and writes: ``{field: [old, new]}``; pydantic validates it as ``Changes``.
+if TYPE_CHECKING:
+    ChangesData = dict[str, list[Any]]
+else:
+    ChangesData = Changes
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
 
@@ -209,8 +216,8 @@ class HistoryEntry(_Model):
                        "2018-05-02T10:00:00+08:00 / 时间，ISO 8601 格式，带时区偏移，例如 "
                        "2018-05-02T10:00:00+08:00")
     by: Text = Field(description="Who made the change / 记录人")
-    changes: Changes = Field(
-        default_factory=lambda: Changes(),
+    changes: ChangesData = Field(
+        default_factory=dict,
         description="field: [old, new] / 变更：字段: [原值, 新值]",
     )
     note: str | None = Field(default=None, description="Free-text note / 备注")
@@ -353,7 +360,7 @@ class Ledger:
         return [v for v in self.voices if task_id in v.tasks]
 
 
-SCHEMA_FILES = {"tasks": TasksFile, "voices": VoicesFile}
+SCHEMA_FILES: dict[str, type[BaseModel]] = {"tasks": TasksFile, "voices": VoicesFile}
 
 
 def _plain_refs(node: Any) -> Any:

@@ -59,7 +59,7 @@ def state_as_of(task: Task, as_of: date) -> _State | None:
     past = [e for e in task.history if e.at.date() <= as_of]
     values: dict[str, Any] = {"status": task.status, "progress": task.progress, "due": task.due}
     for entry in reversed([e for e in task.history if e.at.date() > as_of]):
-        changes: dict[str, list[Any]] = dict(entry.changes)  # type: ignore[arg-type]
+        changes: dict[str, list[Any]] = dict(entry.changes)
         for name, pair in changes.items():
             if name == "status" and pair[0] is None:
                 return None  # it came into being after the day

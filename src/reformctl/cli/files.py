@@ -12,6 +12,7 @@ from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
 from ..i18n import _
 from ..render.formats import CheckFormat
 from . import DataOption, app, console, emit, ledger_dir, say
+from .args import text_value
 from .complete import complete_level, complete_task
 from .help import Command
 
@@ -140,6 +141,16 @@ def init(
     tasks: Annotated[list[str] | None, typer.Option(
         "--task", metavar="ID", show_default=False, autocompletion=complete_task,
         help="With --plan: take this task of the plan too (id or ref, repeatable).")] = None,
+    source: Annotated[Path | None, typer.Option(
+        "--from", metavar="FILE", dir_okay=False, show_default=False,
+        help="Start from an existing task table (任务分解表): a .docx, .xlsx or .csv file. "
+        "Prints the column mapping it used. --title, --year and --unit describe the plan.")
+    ] = None,
+    column_map: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="COLUMN=FIELD", show_default=False,
+        help="With --from: the field a column holds, where the header does not tell (COLUMN "
+        "as written in the header row, or its letter; FIELD one of seq, text, owner, partners, "
+        "due, level, ignore). Repeatable.")] = None,
 ) -> None:
     """Start a ledger in DIR: DIR/data (tasks.yaml, voices.yaml), DIR/schema, and .gitattributes,
     .yamllint and data/.gitignore, so that DIR is ready to commit and lints clean.
@@ -153,6 +164,7 @@ def init(
       reformctl init ~/plan2019 --empty --title 2019年重点改革任务分解表 --year 2019
       reformctl init plan --empty --unit 西城区总工会 --year 2019
       reformctl init units/deshengjie --unit 德胜街道总工会 --plan district
+      reformctl init plan2019 --from 2019年重点改革任务分解表.docx --unit 西城区总工会
     """
     from ..errors import UsageError
     from ..fileio import display
@@ -162,15 +174,23 @@ def init(
     if plan_from is not None or levels or tasks:
         from .units import init_unit
 
+        if source is not None or column_map:
+            raise UsageError(_("--plan and --from each start a ledger of their own: give one"),
+                             hint=_("reformctl init DIR --unit NAME --plan DISTRICT_DIR"))
         init_unit(directory, unit, plan_from, levels or [], tasks or [], empty, title, year)
+        return
+    if source is not None or column_map:
+        from .sheets import init_from
+
+        init_from(directory, source, column_map or [], empty, title, year, unit)
         return
     plan = None
     if empty:
         from datetime import date
 
         year = date.today().year if year is None else year
-        unit = _plan_text("--unit", unit)
-        title = _plan_text("--title", title) or f"{unit or ''}{year}年重点改革任务分解表"
+        unit = text_value("--unit", unit)
+        title = text_value("--title", title) or f"{unit or ''}{year}年重点改革任务分解表"
         plan = NewPlan(title, year, unit)
     elif title is not None or year is not None or unit is not None:
         raise UsageError(
@@ -191,15 +211,3 @@ def init(
     say(message.format(directory=display(done.directory), files=written))
 
 
-def _plan_text(option: str, value: str | None) -> str | None:
-    from ..errors import UsageError
-
-    if value is None:
-        return None
-    if any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise UsageError(_("{option} is not valid UTF-8 text; check the terminal's "
-                           "encoding").format(option=option))
-    if not value.strip():
-        raise UsageError(_("{option} needs a value; an empty one was given").format(
-            option=option))
-    return value.strip()

@@ -115,7 +115,7 @@ def init_unit(directory: Path, unit: str | None, plan_from: Path | None, levels:
     from ..ledgers import LedgerDir
     from ..ledgers import init as write_ledger
     from ..units import read_plan, resolve_selection, unit_ledger
-    from .files import _plan_text
+    from .args import text_value
 
     if plan_from is None:
         raise UsageError(_("--level and --task choose the plan's tasks: use them with --plan"),
@@ -124,7 +124,7 @@ def init_unit(directory: Path, unit: str | None, plan_from: Path | None, levels:
         raise UsageError(_("--plan derives a unit's ledger from the plan: --empty, --title and "
                            "--year do not go with it"),
                          hint=_("reformctl init DIR --unit NAME --plan DISTRICT_DIR"))
-    name = _plan_text("--unit", unit)
+    name = text_value("--unit", unit)
     if name is None:
         raise UsageError(_("--plan needs --unit NAME: the unit whose ledger this is"),
                          hint=_("reformctl init DIR --unit NAME --plan DISTRICT_DIR"))
