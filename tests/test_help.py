@@ -48,6 +48,7 @@ FIXED = {
     "UTF BOM": "UTF-8 and its byte-order mark (BOM): the names of an encoding and its mark",
     "SHA": "SHA-256, the name of the hash the workbook records",
     "Excel WPS LibreOffice": "the spreadsheet programs' names",
+    "office": "the name of the extra that installs Word support (reformctl[office])",
     "ignore seq text owner partners due level": "the values --map takes (file field names)",
     "git config merge merge-file O A B P units district deshengjie":
         "git's command line and the driver's placeholders in merge-driver's help; directory "

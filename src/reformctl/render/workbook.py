@@ -43,7 +43,7 @@ def workbook(rows: list[dict[str, Any]], states: list[dict[str, str]], stamp: St
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from .report import wrapped_lines
+    from .report_xlsx import wrapped_lines
 
     lang = stamp.lang
     keys = [key for key, _en, _zh in COLUMNS]
