@@ -120,6 +120,10 @@ GITATTRIBUTES = """\
 # (new-lines: unix) passes on every system.
 data/*.yaml text eol=lf
 schema/*.json text eol=lf
+# Histories merged entry by entry (both sides' entries kept) once the driver is enabled in a clone:
+#   git config merge.reformctl.driver "reformctl merge-driver %O %A %B %P"
+# Without it git merges these files line by line, as it does any text.
+data/*.yaml merge=reformctl
 """
 
 YAMLLINT = """\

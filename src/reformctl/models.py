@@ -259,6 +259,21 @@ class Task(_Model):
         return f"{LEVEL_LETTER[self.level]}{self.seq}"
 
 
+class DerivedFrom(_Model):
+    """The plan a unit's ledger was derived from (``reformctl init --unit --plan``); kept up to
+    date by ``reformctl sync-plan``."""
+
+    title: Text = Field(description="The plan's title / 方案名称")
+    unit: str | None = Field(default=None, description="The plan's unit / 方案所属单位")
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="sha256 of the plan's tasks.yaml when last taken / 最近一次同步时方案 "
+        "tasks.yaml 的 sha256")
+    levels: list[Level] = Field(default_factory=list,
+                                description="Levels whose tasks were taken / 所取任务的层面")
+    tasks: list[Id] = Field(default_factory=list,
+                            description="Ids of further tasks taken / 另取任务的序号")
+
+
 class Plan(_Model):
     """The plan the tasks carry out."""
 
@@ -268,6 +283,11 @@ class Plan(_Model):
                           "方案批准日期，格式 YYYY-MM-DD")
     unit: str | None = Field(default=None, description="Unit whose plan it is / 单位")
     source: str | None = Field(default=None, description="The document it comes from / 依据文件")
+    # exclude: the plan's other fields are what reports show; where a unit's ledger came from
+    # is read from the model, never dumped (the report's JSON stays as it was)
+    derived_from: DerivedFrom | None = Field(
+        default=None, exclude=True, description="For a unit's ledger: the plan it was derived from / "
+        "基层单位台账所依据的方案")
 
 
 class TasksFile(_Model):
@@ -376,6 +396,7 @@ _ZH_TITLES = {
     "source": "来源", "meeting": "座谈会", "date": "日期", "reporter": "记者", "voices": "发言",
     "headline": "发言标题", "speaker": "发言人", "role": "职务", "summary": "工作情况",
     "commitments": "承诺事项", "proposals": "意见建议",
+    "derived_from": "依据方案", "sha256": "校验和", "levels": "层面",
 }
 _ZH_FIELD_TITLES = {("Task", "title"): "英文摘要", ("Changes", "title"): "英文摘要",
                     ("Voice", "tasks"): "相关任务",
@@ -388,6 +409,8 @@ _MODEL_WORDS = {  # title in Chinese, description in both languages
     "Task": ("任务", "One task of the plan's yearly decomposition table / "
                      "年度任务分解表中的一项任务"),
     "Plan": ("改革方案", "The plan the tasks carry out / 任务所落实的改革方案"),
+    "DerivedFrom": ("依据方案", "The plan a unit's ledger was derived from / "
+                                "基层单位台账所依据的方案"),
     "Meeting": ("座谈会", "The symposium / 座谈会"),
     "Voice": ("发言", "One statement made at the symposium / 座谈会上的一则发言"),
     "TasksFile": ("任务台账", "data/tasks.yaml: the plan and its tasks / 改革方案及其任务台账"),

@@ -13,11 +13,17 @@ from ..i18n import _
 from ..render.formats import CheckFormat
 from . import DataOption, app, console, emit, ledger_dir, say
 from .args import text_value
+from .complete import complete_level, complete_task
 from .help import Command
 
 
 @app.command(cls=Command)
 def check(
+    directories: Annotated[list[Path] | None, typer.Argument(
+        metavar="DIR", show_default=False,
+        help="Ledgers to check in one run: data directories, directories init was given, or "
+        "a directory searched for data/tasks.yaml below it. Default: the one ledger of --data.",
+    )] = None,
     data: DataOption = None,
     format: Annotated[
         CheckFormat | None,
@@ -43,7 +49,12 @@ def check(
       reformctl check
       reformctl check --strict --format github      # in CI
       reformctl check --data path/to/data --format json
+      reformctl check units/ --strict      # every unit ledger below units/
     """
+    if directories:
+        from .units import check_many
+
+        check_many([*directories, *([Path(data)] if data else [])], format, strict)
     from ..fileio import display
     from ..loader import load
     from ..render.check import check_clean, check_output, check_summary, check_terminal
@@ -116,7 +127,20 @@ def init(
         help="With --empty: the plan's year. Default: this year.")] = None,
     unit: Annotated[str | None, typer.Option(
         metavar="UNIT", show_default=False,
-        help="With --empty: the union the plan belongs to (e.g. 西城区总工会).")] = None,
+        help="With --empty: the union the plan belongs to (e.g. 西城区总工会). With --plan: the "
+        "unit whose ledger this is (e.g. 德胜街道总工会).")] = None,
+    plan_from: Annotated[Path | None, typer.Option(
+        "--plan", metavar="DIR", show_default=False,
+        help="A unit's ledger derived from the district's plan in DIR: the plan's grassroots "
+        "tasks (or --level, --task) with the plan's ids, and the plan it came from. Needs "
+        "--unit. Example: --unit 德胜街道总工会 --plan ../district")] = None,
+    levels: Annotated[list[str] | None, typer.Option(
+        "--level", metavar="LEVEL", show_default=False, autocompletion=complete_level,
+        help="With --plan: take the plan's tasks at this level (repeatable). Default: "
+        "grassroots.")] = None,
+    tasks: Annotated[list[str] | None, typer.Option(
+        "--task", metavar="ID", show_default=False, autocompletion=complete_task,
+        help="With --plan: take this task of the plan too (id or ref, repeatable).")] = None,
     source: Annotated[Path | None, typer.Option(
         "--from", metavar="FILE", dir_okay=False, show_default=False,
         help="Start from an existing task table (任务分解表): a .docx, .xlsx or .csv file. "
@@ -139,6 +163,7 @@ def init(
       reformctl init my-ledger && cd my-ledger && reformctl check
       reformctl init ~/plan2019 --empty --title 2019年重点改革任务分解表 --year 2019
       reformctl init plan --empty --unit 西城区总工会 --year 2019
+      reformctl init units/deshengjie --unit 德胜街道总工会 --plan district
       reformctl init plan2019 --from 2019年重点改革任务分解表.docx --unit 西城区总工会
     """
     from ..errors import UsageError
@@ -146,6 +171,14 @@ def init(
     from ..ledgers import NewPlan
     from ..ledgers import init as write_ledger
 
+    if plan_from is not None or levels or tasks:
+        from .units import init_unit
+
+        if source is not None or column_map:
+            raise UsageError(_("--plan and --from each start a ledger of their own: give one"),
+                             hint=_("reformctl init DIR --unit NAME --plan DISTRICT_DIR"))
+        init_unit(directory, unit, plan_from, levels or [], tasks or [], empty, title, year)
+        return
     if source is not None or column_map:
         from .sheets import init_from
 
