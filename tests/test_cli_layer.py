@@ -273,6 +273,12 @@ def test_house_message_rewrites_every_known_parser_wording():
     assert house_message("No such option: --colour Did you mean --color?") == (
         "no such option: --colour (did you mean --color?)")
     assert house_message("No such option '--colour'.") == "no such option: --colour"
+    # click >= 8.2 (typer < 0.26 uses it)
+    assert house_message("No such option '--fo'. (Did you mean one of: '--bom', '--format', "
+                         "'--sort'?)") == (
+        "no such option: --fo (did you mean one of: --bom, --format, --sort?)")
+    assert house_message("No such option '--colr'. (Did you mean '--color'?)") == (
+        "no such option: --colr (did you mean --color?)")
     assert house_message("No such command 'lst'. Did you mean 'list'?") == (
         "no such command 'lst' (did you mean 'list'?)")
     assert house_message("Invalid value for '--x': Input should be a valid integer") == (

@@ -37,7 +37,21 @@ def test_an_unknown_language_given_on_purpose_is_refused():
         i18n.pick(None, {"REFORMCTL_LANG": "de"})
 
 
+def _arguments_keep_their_help() -> bool:
+    """Older typer (0.19, the floor) drops an argument's help text when rich is not used, so the
+    catalog collected from its command tree lacks those texts."""
+    import typer.main
+
+    from reformctl.cli import app
+
+    voices = typer.main.get_command(app).commands["voices"]
+    return any(p.param_type_name == "argument" and getattr(p, "help", None)
+               for p in voices.params)
+
+
 def test_the_catalog_is_current_and_compiled():
+    if not _arguments_keep_their_help():
+        pytest.skip("this typer drops arguments' help: the catalog is checked with a newer one")
     assert [p for p in catalog.stale() if not p.startswith("not translated")] == []
 
 

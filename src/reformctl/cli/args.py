@@ -306,7 +306,8 @@ def _unoptional(hint: Any) -> Any:
 # Each: the parser's wording (click's, typer's), and ours, plain and with the parser's suggestion.
 _REWRITES: Sequence[tuple[re.Pattern[str], str, str | None]] = (
     (re.compile(r"^No such option:? '?(?P<option>[^\s']+?)'?\.?"
-                r"(?: Did you mean (?P<suggestion>.*?)\??| \(Possible options: (?P<options>.*)\))?$",
+                r"(?: Did you mean (?P<suggestion>.*?)\??| \(Possible options: (?P<options>.*)\)"
+                r"| \(Did you mean (?:one of: )?(?P<quoted>.*?)\?\))?$",
                 re.S),
      N_("no such option: {option}"), N_("no such option: {option} (did you mean {suggestion}?)")),
     (re.compile(r"^Missing argument '(?P<argument>[^']+)'\.?$"),
@@ -337,6 +338,9 @@ def house_message(message: str) -> str:
         match = pattern.match(message)
         if match:
             found = {k: v or "" for k, v in match.groupdict().items()}
+            if found.get("quoted"):  # click >= 8.2: (Did you mean one of: '--a', '--b'?)
+                found["options"] = ", ".join(n.strip().strip("'") for n in
+                                             found.pop("quoted").split(","))
             if found.get("options"):  # the parser's list of near names: one of them was meant
                 if ", " in found["options"]:
                     return _("no such option: {option} (did you mean one of: {options}?)").format(
