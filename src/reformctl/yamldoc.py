@@ -367,9 +367,15 @@ def _parse_located(source: Text) -> Parsed:
     SequenceEndEvent = yaml.SequenceEndEvent
 
     odd_breaks = _ODD_BREAK.search(source.text) is not None
+    where: list[Callable[[int], tuple[int, int]]] = []  # the text's line index, made once
+
+    def position(index: int) -> tuple[int, int]:
+        if not where:
+            where.append(_positions(source.text))
+        return where[0](index)
 
     def problem(mark: Any, code: str, message: str, *, stop: bool = False) -> None:
-        line, col = (_positions(source.text)(mark.index) if odd_breaks
+        line, col = (position(mark.index) if odd_breaks
                      else (mark.line + 1, mark.column + 1))
         diags.append(error(path, line, col, code, message))
         if stop:
