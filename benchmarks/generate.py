@@ -26,7 +26,7 @@ import json
 import random
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from reformctl.yamldoc import quote, scalar
@@ -419,8 +419,8 @@ _TW_STATUS = {"todo": "pending", "in-progress": "pending", "blocked": "pending",
 
 def _tw_time(moment: datetime | date) -> str:
     if not isinstance(moment, datetime):
-        moment = datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def taskwarrior_json(tasks: list[dict]) -> str:

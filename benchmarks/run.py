@@ -57,7 +57,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -569,7 +569,7 @@ def machine(args: argparse.Namespace, reformctl: list[str]) -> list[str]:
         tw = f", Taskwarrior {proc.stdout.strip()}"
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return [
-        f"date: {datetime.now(timezone.utc).astimezone().isoformat(timespec='minutes')}",
+        f"date: {datetime.now(UTC).astimezone().isoformat(timespec='minutes')}",
         f"machine: {cpu}, {os.cpu_count()} cores{mem}; {platform.system()} "
         f"{platform.release()}; load average {load:.2f} at start",
         f"software: Python {platform.python_version()}, {', '.join(versions)} "

@@ -9,8 +9,8 @@ reverse order, and from the start of the file before that.
 from __future__ import annotations
 
 import pytest
-
 from benchmarks.generate import build, build_realistic, tasks_yaml, voices_yaml
+
 from conftest import run_cli
 from reformctl import locate, yamldoc
 from reformctl.checks import diagnostic
