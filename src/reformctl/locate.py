@@ -19,26 +19,34 @@ def locate(diags: list[Diagnostic], texts: dict[str, yamldoc.Text],
     positions only for their paths.
     """
     by_path = {text.path: kind for kind, text in texts.items()}
-    items: dict[tuple[str, int], _Item | None] = {}
     lines = {kind: _Lines(text.text) for kind, text in texts.items()}
-    rest: dict[str, list[tuple[object, ...]]] = {}
-    finders: list[tuple[Diagnostic, object]] = []
+    # which item (task, statement) each diagnostic points into, and the paths wanted in each
+    wanted: dict[tuple[str, int], list[tuple[object, ...]]] = {}
+    pending: list[tuple[Diagnostic, str | None, tuple[str, int] | None]] = []
     for diag in diags:
         kind = by_path.get(diag.location.path)
         if diag.location.line is not None or kind is None:
-            finders.append((diag, None))
+            pending.append((diag, None, None))
             continue
         found = parsed[kind]
         starts = found.item_starts.get(str(diag.data_path[0])) if diag.data_path else None
-        where: object = kind
+        item = None
         if found.nodes is None and starts and len(diag.data_path) > 1:
             i = diag.data_path[1]
             if isinstance(i, int) and i < len(starts):
-                if (kind, i) not in items:
-                    items[(kind, i)] = _Item.read(texts[kind], starts, diag.data_path[:2],
-                                                      lines[kind])
-                where = items[(kind, i)] or kind
-        if where == kind:
+                item = (kind, i)
+                wanted.setdefault(item, []).append(diag.data_path)
+        pending.append((diag, kind, item))
+    # each item read once, for all the paths wanted in it
+    items: dict[tuple[str, int], _Item | None] = {}
+    for (kind, i), paths in wanted.items():
+        starts = parsed[kind].item_starts[str(paths[0][0])]
+        items[(kind, i)] = _Item.read(texts[kind], starts, paths[0][:2], paths, lines[kind])
+    rest: dict[str, list[tuple[object, ...]]] = {}
+    finders: list[tuple[Diagnostic, object]] = []
+    for diag, kind, item in pending:
+        where: object = None if kind is None else (items[item] if item else None) or kind
+        if kind is not None and where == kind:
             rest.setdefault(kind, []).append(diag.data_path)
         finders.append((diag, where))
     wholes = {kind: parsed[kind] if parsed[kind].nodes is not None
@@ -68,12 +76,16 @@ class _Item:
 
     @classmethod
     def read(cls, source: yamldoc.Text, starts: list[int], prefix: tuple[object, ...],
-             lines: _Lines) -> _Item | None:
+             paths: list[tuple[object, ...]], lines: _Lines) -> _Item | None:
+        """The item's block read by the locate walk, keeping positions for ``paths`` only (and
+        for a second item, which must not be there). None: not a block on its own."""
         block = edit.block_at(source.text, starts, prefix[1])  # type: ignore[arg-type]
         SCANNED["items"] += block.end - block.start
-        part = yamldoc.parse(yamldoc.Text(source.path, source.text[block.start:block.end],
-                                          False, source.newline), locate=True)
-        if part.diagnostics or not isinstance(part.data, list) or len(part.data) != 1:
+        inner = [(0, *path[len(prefix):]) for path in paths]
+        part = yamldoc.locate(yamldoc.Text(source.path, source.text[block.start:block.end],
+                                           False, source.newline), [*inner, (1,)])
+        nodes = part.nodes or {}
+        if part.diagnostics or (0,) not in nodes or (1,) in nodes:
             return None  # not a block on its own (flow style?): the whole-file walk finds it
         return cls(prefix, part, lines.before(block.start))
 

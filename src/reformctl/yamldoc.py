@@ -601,7 +601,7 @@ def _CParser() -> Any:
     """libyaml's parser class (PyYAML's stubs do not export it)."""
     from yaml import cyaml
 
-    return cyaml.CParser
+    return getattr(cyaml, "CParser")  # noqa: B009 (not in the stubs' exports)
 
 
 # ---------------------------------------------------------------------------------------------
