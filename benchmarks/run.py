@@ -413,7 +413,18 @@ class Bench:
             row.b.append(self.peak_rss(self.events(place)))
             self.log(f"  memory: run {i + 1}: {sample.maxrss_kib / 1024:.0f} MiB")
         base = statistics.median(s.maxrss_kib for s in row.b) / 1024
-        row.note = f"iterating the events peaks at {base:.0f} MiB"
+        # what the data adds: the peak of the same check on the shipped ledger (a few KiB of
+        # data: the interpreter, the imports) taken away
+        shipped = self.work / "shipped"
+        if not shipped.exists():
+            shutil.copytree(_shipped_ledger(), shipped / "data")
+        floor = statistics.median(
+            self.peak_rss([*self.reformctl, "check", "--data", str(shipped / "data")]).maxrss_kib
+            for _ in range(min(self.args.repeat, 3))) / 1024
+        peak = statistics.median(s.maxrss_kib for s in row.a) / 1024
+        row.note = (f"iterating the events peaks at {base:.0f} MiB; `check` on the shipped "
+                    f"ledger at {floor:.0f} MiB: the data adds {peak - floor:.0f} MiB, "
+                    f"{(peak - floor) * 2**20 / size:.1f}× the files")
 
     def scaling(self, big: int) -> None:
         """Time at BIG ÷ time at BIG/10 of check, list, report and update, each on fresh copies
