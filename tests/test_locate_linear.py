@@ -116,3 +116,27 @@ def test_odd_line_breaks_index_the_text_once(monkeypatch):
     assert len(parsed.diagnostics) == 500
     assert {d.location.line for d in parsed.diagnostics} == {1}  # editors see one line
     assert len(made) <= 2  # the problems' index, and the nodes' recount
+
+
+def test_list_on_a_ledger_with_errors_reads_it_once(tmp_path, monkeypatch):
+    """``list`` on a ledger with errors shows what could be read from what ``load`` read and
+    validated: no file is parsed again for it (it was: the cost of ``list`` doubled)."""
+    tasks = build(120)
+    for task in tasks[::3]:
+        task["status"] = "doing"  # an error in every third task
+    folder, _ = write(tmp_path, tasks)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REFORMCTL_DATA", raising=False)
+    reads: list[int] = []
+    real = yamldoc._parse_fast
+
+    def counting(source, items):
+        reads.append(len(source.text))
+        return real(source, items)
+
+    monkeypatch.setattr(yamldoc, "_parse_fast", counting)
+    result = run_cli("list", "--format", "json")
+    assert result.code == 1 and "the ledger has 40 errors" in result.stderr
+    assert len(__import__("json").loads(result.stdout)) == 80
+    # tasks.yaml: the read that validates as it goes (refused), then the raw read; voices.yaml once
+    assert len(reads) == 3

@@ -35,6 +35,9 @@ class Loaded:
     texts: dict[str, yamldoc.Text] = field(default_factory=dict)
     task_starts: list[int] = field(default_factory=list)  # where each task's item starts
     parsed: dict[str, yamldoc.Parsed] = field(default_factory=dict, repr=False)
+    # kind -> (head, items) validated from the file's data, when it read as a mapping: what
+    # could be read of it, kept for salvage (a ledger with errors is not read a second time)
+    validated: dict[str, tuple[Any, list[Any]]] = field(default_factory=dict, repr=False)
     _located: list[Diagnostic] | None = field(default=None, repr=False)
 
     @property
@@ -80,6 +83,7 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
     heads: dict[str, object] = {}
     items: dict[str, list[Any]] = {}
     parsed: dict[str, yamldoc.Parsed] = {}
+    kept: dict[str, tuple[Any, list[Any]]] = {}
     hashes: dict[str, str] = {}  # of each file's bytes, for the cache key
     paths = {"tasks": where.tasks_path, "voices": where.voices_path}
     for kind, path in paths.items():
@@ -109,6 +113,8 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
             result = parsed[kind] = yamldoc.parse(text)
             validated = validate(kind, result.data, text.path)
         heads[kind], items[kind] = validated.head, validated.items
+        if isinstance(result.data, dict):
+            kept[kind] = (validated.head, [item for _, item in validated.items])
         diags += validated.diagnostics
 
     shown = {kind: display(path) for kind, path in paths.items()}
@@ -126,7 +132,7 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
             [voice for _, voice in items["voices"]],
         )
     starts = parsed["tasks"].item_starts.get("tasks", []) if "tasks" in parsed else []
-    loaded = Loaded(where, ledger, diags, texts, starts, parsed)
+    loaded = Loaded(where, ledger, diags, texts, starts, parsed, kept)
     if ledger is not None and not loaded.errors and "voices" in hashes:
         key = cache.ledger_key(hashes["tasks"], hashes["voices"])
         if cache.get("index", key) is None:

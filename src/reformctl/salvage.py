@@ -53,7 +53,9 @@ def readable(where: LedgerDir) -> Readable:
         source = loaded.texts.get(kind)
         head: Any = None
         items: list[Any] = []
-        if source is not None:
+        if kind in loaded.validated:  # read and validated by load() already
+            head, items = loaded.validated[kind]
+        elif source is not None:
             parsed = yamldoc.parse(source)
             data = parsed.data
             if data is None and parsed.diagnostics:
