@@ -10,11 +10,11 @@ LOWEST := .venv-lowest
 
 .PHONY: demo test install lint test-lowest clean
 
-# demo installs what the tool needs (and Excel output), test adds the test extras.
+# demo installs what the tool needs (and Word and Excel output), test adds the test extras.
 $(TOOL): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[xlsx]'
+	$(BIN)/python -m pip install --quiet -e '.[office]'
 	touch $(TOOL)
 
 $(STAMP): $(TOOL)
@@ -31,8 +31,11 @@ demo: $(TOOL)
 catalog: $(STAMP)
 	$(BIN)/python tools/catalog.py
 
+# Each run has a temporary directory of its own: pytest's shared /tmp/pytest-of-USER is cleaned
+# by every run, and a run beside another one failed in that cleanup after every test had passed.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	d=$$(mktemp -d /tmp/reformctl-test.XXXXXX); \
+	$(BIN)/python -m pytest -q --basetemp="$$d"; rc=$$?; rm -rf "$$d"; exit $$rc
 
 # ruff and mypy --strict, with the versions and configuration in pyproject.toml
 $(VENV)/.lint: $(STAMP) pyproject.toml
@@ -54,8 +57,10 @@ test-lowest:
 		--resolution lowest-direct -e '.[test,xlsx]'
 	$(LOWEST)/bin/python -m uv pip list --python $(LOWEST)/bin/python 2>/dev/null \
 		| grep -iE '^(typer|rich|pydantic|pyyaml|tabulate|wcwidth|click|babel) '
-	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider \
-		--deselect tests/test_docs.py::test_readme_reference_matches_help
+	d=$$(mktemp -d /tmp/reformctl-test.XXXXXX); \
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider --basetemp="$$d" \
+		--deselect tests/test_docs.py::test_readme_reference_matches_help; \
+	rc=$$?; rm -rf "$$d"; exit $$rc
 
 clean:
 	rm -rf $(VENV) $(LOWEST) build src/*.egg-info .pytest_cache .hypothesis

@@ -25,8 +25,9 @@ WARNING_ONLY = {"status-unrecorded", "status-unrecorded-empty-history", "status-
 SEVERITY = {"error", "warning"}
 PATHS = {"data", "tasks", "voices", "yaml", "utf8"}
 KEYS = {key for model in (models.TasksFile, models.Plan, models.Task, models.HistoryEntry,
-                         models.VoicesFile, models.Meeting, models.Voice)
+                         models.VoicesFile, models.Meeting, models.Voice, models.DerivedFrom)
         for key in model.model_fields} | set(models.Changes.__annotations__)
+KEYS |= {part for key in KEYS for part in key.split("_")}  # derived_from is read as two words
 VALUES = {"todo", "in", "done", "blocked", "dropped", "district", "federation", "grassroots",
           "null", "true", "false"}
 TERMS = {"YAML", "UTF", "UTC", "GBK", "GB", "Big", "Latin", "Windows", "iconv", "reformctl", "check"}

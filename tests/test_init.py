@@ -124,7 +124,8 @@ def test_bad_plan_values_are_usage_errors(outside, args, message):
 def test_gitattributes_and_gitignore(outside):
     new_plan(outside / "p")
     attributes = (outside / "p/.gitattributes").read_text("utf-8")
-    assert "data/*.yaml text eol=lf" in attributes and "merge=" not in attributes
+    assert "data/*.yaml text eol=lf" in attributes
+    assert "data/*.yaml merge=reformctl" in attributes.splitlines()
     ignored = (outside / "p/data/.gitignore").read_text("utf-8").splitlines()
     assert ".*.reformctl-lock" in ignored and ".*.reformctl-tmp" in ignored
 
@@ -298,13 +299,13 @@ def test_init_on_a_file_size_limit_leaves_nothing_and_a_rerun_works(outside):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 40 KiB tmpfs (root only): too small for the sample ledger (48 KiB in 4 KiB blocks), large
-    enough for an empty one."""
+    """A 52 KiB tmpfs (root only): too small for the sample ledger (60 KiB in 4 KiB blocks), large
+    enough for an empty one (44 KiB)."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40k", "tmpfs", str(mount)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=52k", "tmpfs", str(mount)],
                           capture_output=True, check=False)
     if done.returncode != 0:
         pytest.skip("cannot mount a tmpfs here")

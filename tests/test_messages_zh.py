@@ -198,7 +198,7 @@ HELP = "\n  提示：`reformctl {} --help` 显示用法和示例\n"
 
 @pytest.mark.parametrize(("args", "command", "message"), [
     (("list", "--colour"), "list", "没有这个选项：--colour"),
-    (("list", "--fo", "x"), "list", "没有这个选项：--fo（是不是要用以下之一：--format, --sort？）"),
+    (("list", "--fo", "x"), "list", "没有这个选项：--fo（是不是要用以下之一：--bom, --format, --sort？）"),
     (("update",), "update", "缺少参数 ID"),
     (("add", "新任务。"), "add", "缺少选项 --level"),
     (("list", "--format"), "list", "--format 需要一个值"),

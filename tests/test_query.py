@@ -16,13 +16,19 @@ from reformctl.query import (
     TaskFilter,
     get_task,
     get_voice,
+    group_tasks,
     is_overdue,
+    is_relative,
     list_tasks,
     parse_date,
+    parse_duration,
     parse_level,
     parse_status,
+    period_end,
+    period_start,
     related_tasks,
     select,
+    shift,
     sort_tasks,
     task_detail,
     task_filter,
@@ -123,6 +129,104 @@ def test_dates():
         assert "YYYY-MM-DD" in caught.value.hint
 
 
+# Relative dates, each counted from a fixed day (never the real date): a Wednesday in mid-June.
+WED = date(2018, 6, 13)
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("today", WED), ("TODAY", WED), ("今天", WED),
+    ("+0d", WED), ("+1d", date(2018, 6, 14)), ("-3d", date(2018, 6, 10)),
+    ("+2w", date(2018, 6, 27)), ("-1w", date(2018, 6, 6)),
+    ("+1m", date(2018, 7, 13)), ("-6m", date(2017, 12, 13)), ("+1y", date(2019, 6, 13)),
+    ("+2周", date(2018, 6, 27)), ("+14天", date(2018, 6, 27)), ("+1个月", date(2018, 7, 13)),
+    ("＋２ｗ", date(2018, 6, 27)), (" + 2 W ", date(2018, 6, 27)),
+    ("sow", date(2018, 6, 11)), ("eow", date(2018, 6, 17)),  # Monday .. Sunday
+    ("som", date(2018, 6, 1)), ("eom", date(2018, 6, 30)), ("EOM", date(2018, 6, 30)),
+    ("soq", date(2018, 4, 1)), ("eoq", date(2018, 6, 30)),
+    ("soy", date(2018, 1, 1)), ("eoy", date(2018, 12, 31)),
+    ("eom+1", date(2018, 7, 31)), ("eom-1", date(2018, 5, 31)), ("som+1", date(2018, 7, 1)),
+    ("eoq+1", date(2018, 9, 30)), ("soq-1", date(2018, 1, 1)), ("eoq-2", date(2017, 12, 31)),
+    ("eoy-1", date(2017, 12, 31)), ("eow+1", date(2018, 6, 24)),
+    ("月初", date(2018, 6, 1)), ("月底", date(2018, 6, 30)), ("月末", date(2018, 6, 30)),
+    ("季初", date(2018, 4, 1)), ("季末", date(2018, 6, 30)),
+    ("年初", date(2018, 1, 1)), ("年底", date(2018, 12, 31)), ("年末", date(2018, 12, 31)),
+    ("2018-12-31", date(2018, 12, 31)),  # an absolute date is itself, whatever the day
+])
+def test_relative_dates_count_from_the_given_day(text, day):
+    assert parse_date(text, "--due-before", relative_to=WED) == day
+    assert is_relative(text) == (text != "2018-12-31")
+
+
+def test_relative_dates_count_from_today_when_no_day_is_given(monkeypatch):
+    import reformctl.query
+
+    monkeypatch.setattr(reformctl.query, "today", lambda: date(2019, 2, 27))
+    assert parse_date("+1w") == date(2019, 3, 6)  # across the end of February
+    assert parse_date("eom") == date(2019, 2, 28)
+
+
+@pytest.mark.parametrize(("day", "count", "unit", "expected"), [
+    (date(2018, 1, 31), 1, "m", date(2018, 2, 28)),  # no 31st: the month's last day
+    (date(2020, 1, 31), 1, "m", date(2020, 2, 29)),
+    (date(2018, 3, 31), -1, "m", date(2018, 2, 28)),
+    (date(2018, 12, 15), 1, "m", date(2019, 1, 15)),
+    (date(2018, 1, 15), -1, "m", date(2017, 12, 15)),
+    (date(2020, 2, 29), 1, "y", date(2021, 2, 28)),
+    (date(2018, 12, 31), 1, "d", date(2019, 1, 1)),
+    (date(2018, 12, 31), -2, "w", date(2018, 12, 17)),
+])
+def test_shift_keeps_the_day_or_stops_at_the_month_end(day, count, unit, expected):
+    assert shift(day, count, unit) == expected
+
+
+@pytest.mark.parametrize(("day", "period", "start", "end"), [
+    (date(2018, 6, 17), "w", date(2018, 6, 11), date(2018, 6, 17)),  # a Sunday ends its week
+    (date(2018, 6, 11), "w", date(2018, 6, 11), date(2018, 6, 17)),
+    (date(2018, 12, 31), "w", date(2018, 12, 31), date(2019, 1, 6)),
+    (date(2020, 2, 10), "m", date(2020, 2, 1), date(2020, 2, 29)),
+    (date(2018, 11, 5), "q", date(2018, 10, 1), date(2018, 12, 31)),
+    (date(2018, 1, 1), "q", date(2018, 1, 1), date(2018, 3, 31)),
+    (date(2018, 7, 1), "y", date(2018, 1, 1), date(2018, 12, 31)),
+])
+def test_periods_start_and_end(day, period, start, end):
+    assert (period_start(day, period), period_end(day, period)) == (start, end)
+
+
+@pytest.mark.parametrize("bad", ["soon", "tomorrow", "2w", "+2", "+2x", "eom+", "eom+1m",
+                                 "+-2d", "e o m x", "+1234567d", "today+1d"])
+def test_what_is_not_a_date_names_the_option_and_shows_the_forms(bad):
+    with pytest.raises(UsageError) as caught:
+        parse_date(bad, "--due-before", relative_to=WED)
+    assert caught.value.message == f"--due-before '{bad}' is not a date"
+    assert caught.value.hint == ("write dates as YYYY-MM-DD, e.g. 2018-12-31, or relative: "
+                                 "today, +2w, -3d, eom, eoy")
+
+
+def test_a_relative_date_out_of_the_calendar_is_a_usage_error():
+    with pytest.raises(UsageError) as caught:
+        parse_date("+999999y", "--due", relative_to=WED)
+    assert caught.value.message == "--due '+999999y' is too far from 2018-06-13"
+    with pytest.raises(UsageError, match="too far"):
+        parse_date("-99999w", "--due", relative_to=date(1, 1, 1))
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("14d", (14, "d")), ("+14d", (14, "d")), ("2w", (2, "w")), ("1m", (1, "m")),
+    ("1y", (1, "y")), ("0d", (0, "d")), ("１４Ｄ", (14, "d")), ("2周", (2, "w")),
+    ("14天", (14, "d")), ("1个月", (1, "m")),
+])
+def test_spans(text, span):
+    assert parse_duration(text, "--due-within") == span
+
+
+@pytest.mark.parametrize("bad", ["14", "-14d", "d", "eom", "2018-12-31", "two weeks", ""])
+def test_what_is_not_a_span_is_a_usage_error(bad):
+    with pytest.raises(UsageError) as caught:
+        parse_duration(bad, "--due-within")
+    assert caught.value.message == f"--due-within '{bad}' is not a span of time"
+    assert "14d, 2w, 1m" in caught.value.hint
+
+
 @pytest.mark.parametrize(("text", "key"), [
     ("3", 3), (" 22 ", 22), ("３", 3), ("D3", "D3"), ("g3", "G3"), ("F12", "F12"), ("Ｇ３", "G3"),
 ])
@@ -210,6 +314,43 @@ def test_due_before_is_strict_and_leaves_out_tasks_without_a_date():
     assert chosen(due_before=DAY) == [1, 3, 6]
     assert chosen(due_before=date(2018, 7, 1)) == [1, 2, 3, 6]
     assert chosen(due_before=date(2018, 1, 1)) == []
+
+
+def test_due_after_is_strict_and_leaves_out_tasks_without_a_date():
+    assert chosen(due_after=date(2018, 6, 29)) == [2, 5]
+    assert chosen(due_after=DAY) == [5]
+    assert chosen(due_after=date(2018, 12, 31)) == []
+    assert chosen(due_after=date(2018, 4, 1), due_before=DAY) == [3]  # a window
+
+
+def test_due_by_keeps_open_tasks_due_on_or_before_the_day_overdue_ones_too():
+    assert chosen(due_by=DAY) == [2, 3]  # 1 done, 6 dropped, 4 no due date, 2 due that day
+    assert chosen(due_by=date(2018, 6, 29)) == [3]
+    assert chosen(due_by=date(2018, 12, 31)) == [2, 3, 5]
+    assert chosen(due_by=date(2018, 12, 31), due_after=DAY) == [5]  # only what lies ahead
+
+
+def test_group_by_owner_in_order_of_first_appearance_and_no_owner_last():
+    tasks = [_task(1, "district", 1, owner="乙"), _task(2, "district", 2),
+             _task(3, "federation", 1, owner="甲"), _task(4, "federation", 2, owner="乙"),
+             _task(5, "grassroots", 1, owner="  "), _task(6, "grassroots", 2, owner="甲")]
+    assert [(key, ids(found)) for key, found in group_tasks(tasks, "owner")] == [
+        ("乙", [1, 4]), ("甲", [3, 6]), (None, [2, 5])]  # a blank owner is no owner
+    turned = sort_tasks(tasks, "id", reverse=True)
+    assert [(key, ids(found)) for key, found in group_tasks(turned, "owner")] == [
+        ("甲", [6, 3]), ("乙", [4, 1]), (None, [5, 2])]
+
+
+def test_group_by_level_and_status_in_the_plans_order_of_values():
+    by_status = sort_tasks(TASKS, "due")
+    assert [(key, ids(found)) for key, found in group_tasks(by_status, "status")] == [
+        ("todo", [5, 4]), ("in-progress", [2]), ("done", [1]), ("blocked", [3]),
+        ("dropped", [6])]
+    assert [(key, ids(found)) for key, found in group_tasks(TASKS[2:], "level")] == [
+        ("federation", [3, 4]), ("grassroots", [5, 6])]  # no empty groups
+    assert group_tasks([], "owner") == []
+    with pytest.raises(UsageError, match="cannot group by 'tag'"):
+        group_tasks(TASKS, "tag")
 
 
 def test_filters_narrow_one_another():

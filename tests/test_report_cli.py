@@ -21,9 +21,9 @@ from reformctl.cli import report as report_cli
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "report"
 AS_OF = "2018-06-30"
-FORMATS = ("text", "markdown", "html", "json", "csv", "xlsx")
+FORMATS = ("text", "markdown", "html", "json", "csv", "xlsx", "docx")
 EXT = {"text": "txt", "markdown": "md", "html": "html", "json": "json", "csv": "csv",
-       "xlsx": "xlsx.txt"}
+       "xlsx": "xlsx.txt", "docx": "docx.txt"}
 # The hostile fixture's strings that must come out as text, never as markup or code.
 HOSTILE = ["<script>alert(1)</script>", "<b>粗体</b>", "[bold red]x[/]", "=SUM(A1)",
            "<img src=x onerror=alert(1)>", "<i>x</i>", '=HYPERLINK("http://evil")']
@@ -54,7 +54,11 @@ def report(*args: str, data: str | None = None, fmt: str = "text", lang: str = "
 
 
 def as_text(fmt: str, output: bytes) -> str:
-    return xlsx_dump(output) if fmt == "xlsx" else output.decode("utf-8")
+    if fmt == "xlsx":
+        return xlsx_dump(output)
+    if fmt == "docx":
+        return docx_dump(output)
+    return output.decode("utf-8")
 
 
 def xlsx_dump(data: bytes) -> str:
@@ -78,6 +82,71 @@ def xlsx_dump(data: bytes) -> str:
                 if cell.value is not None:
                     wrap = " wrap" if cell.alignment.wrap_text else ""
                     lines.append(f"{cell.coordinate} {cell.data_type}{wrap} {cell.value!r}")
+    return "\n".join(lines) + "\n"
+
+
+def docx_dump(data: bytes) -> str:
+    """A Word document as reviewable text (the docx golden): properties, the styles' fonts,
+    every paragraph with its style, every table (widths, repeated header, rows), every section
+    (page, orientation, margins) where it ends, and the footers."""
+    import docx
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(io.BytesIO(data))
+    props = doc.core_properties
+    lines = [f"properties: title={props.title!r} subject={props.subject!r} "
+             f"author={props.author!r} keywords={props.keywords!r} language={props.language!r} "
+             f"created={props.created} modified={props.modified} revision={props.revision}"]
+    even_odd = doc.settings.odd_and_even_pages_header_footer
+    lines.append(f"settings: different odd and even pages={even_odd}")
+    for name in ("Normal", "Report Title", "Report Body", "Heading 1", "Heading 2", "Table Text",
+                 "Table Heading", "Page Number"):
+        style = doc.styles[name]
+        fonts = style.element.rPr.rFonts if style.element.rPr is not None else None
+        east = fonts.get(qn("w:eastAsia")) if fonts is not None else None
+        latin = fonts.get(qn("w:ascii")) if fonts is not None else None
+        size = style.font.size.pt if style.font.size else None
+        lines.append(f"style {name}: eastAsia={east} ascii={latin} size={size} "
+                     f"bold={style.font.bold}")
+
+    def mm(value: int) -> str:
+        return f"{value / 36000:.0f}"
+
+    def section_line(section) -> str:
+        return (f"=== section: {section.orientation.name.lower()} "
+                f"{mm(section.page_width)}x{mm(section.page_height)} mm, margins top "
+                f"{mm(section.top_margin)} bottom {mm(section.bottom_margin)} left "
+                f"{mm(section.left_margin)} right {mm(section.right_margin)}")
+
+    sections = iter(doc.sections)
+    tables = iter(doc.tables)
+    paragraphs = iter(doc.paragraphs)
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            p = next(paragraphs)
+            links = [h.address for h in p.hyperlinks]
+            extra = f"  links={links}" if links else ""
+            lines.append(f"[{p.style.name}] {p.text}{extra}")
+            if child.pPr is not None and child.pPr.sectPr is not None:
+                lines.append(section_line(next(sections)))
+        elif child.tag == qn("w:tbl"):
+            table = next(tables)
+            trpr = table.rows[0]._tr.trPr
+            repeat = trpr is not None and trpr.find(qn("w:tblHeader")) is not None
+            widths = " ".join(mm(c.width) for c in table.columns)
+            lines.append(f"table {len(table.rows)}x{len(table.columns)} widths(mm)={widths} "
+                         f"header repeated={repeat}")
+            for row in table.rows:
+                lines.append("| " + " | ".join(c.text.replace("\n", "⏎") for c in row.cells)
+                             + " |")
+        elif child.tag == qn("w:sectPr"):
+            lines.append(section_line(next(sections)))
+    first = doc.sections[0]
+    for name, footer in (("odd", first.footer), ("even", first.even_page_footer)):
+        p = footer.paragraphs[0]
+        fields = [t.text for t in p._p.iter(qn("w:instrText"))]
+        lines.append(f"footer {name}: {p.text!r} fields={fields} align={p.alignment.name} "
+                     f"style={p.style.name}")
     return "\n".join(lines) + "\n"
 
 
@@ -163,12 +232,13 @@ def markdown_tables(source: str) -> list[list[int]]:
 
 
 @pytest.mark.parametrize("data,lang,count", [
-    # totals, overdue, moved, 3 levels, activity, 2 statements (of 3), unaddressed, related
-    ("report", "zh", 11), ("report", "en", 11),
-    # totals, 3 levels, activity, 1 statement, unaddressed, related
-    ("hostile", "zh", 8), ("hostile", "en", 8),
-    # totals, 3 levels, 6 statements, unaddressed, related (no overdue, moves or activity)
-    ("../../data", "zh", 12),
+    # totals, chart, overdue, moved, 3 levels, activity, 2 statements (of 3), unaddressed,
+    # related
+    ("report", "zh", 12), ("report", "en", 12),
+    # totals, chart, 3 levels, activity, 1 statement, unaddressed, related
+    ("hostile", "zh", 9), ("hostile", "en", 9),
+    # totals, chart, 3 levels, 6 statements, unaddressed, related (no overdue, moves, activity)
+    ("../../data", "zh", 13),
 ])
 def test_markdown_tables_are_valid(fixtures, data, lang, count):
     source = report("--since", "2018-01-01", data=data, fmt="markdown", lang=lang).decode()
@@ -332,8 +402,8 @@ def test_xlsx_holds_the_json_figures(fixtures, data):
 
     figures = json.loads(report(data=data, fmt="json"))
     wb = load_workbook(io.BytesIO(report(data=data, fmt="xlsx", lang="en")))
-    summary, tasks = wb.worksheets
-    assert (summary.title, tasks.title) == ("Summary", "Tasks")
+    summary, printed, tasks = wb.worksheets
+    assert (summary.title, printed.title, tasks.title) == ("Summary", "Tasks", "All fields")
 
     rows = [[c.value for c in row] for row in summary.iter_rows()]
     start = next(i for i, r in enumerate(rows) if r[0] == "Level")
@@ -365,6 +435,33 @@ def test_xlsx_holds_the_json_figures(fixtures, data):
         assert got["Task"] == task["text"]
     assert tasks.freeze_panes == "A2"
     assert tasks.auto_filter.ref == f"A1:Q{len(body) + 1}"
+    # the printed task sheet: the columns a meeting reads, the same tasks in the same order
+    sheet = [[c.value for c in row] for row in printed.iter_rows()]
+    assert sheet[0] == ["Ref", "Level", "Status", "Progress", "Due", "Days overdue", "Owner",
+                        "Task", "Evidence"]
+    assert [row[0] for row in sheet[1:]] == [t["ref"] for t in expected]
+    # the summary's head: days are date cells
+    head = {r[0]: r[1] for r in rows[1:start] if r[0]}
+    assert head["As of"].date().isoformat() == figures["as_of"]
+    assert head["Activity since"].date().isoformat() == figures["since"]
+
+
+def test_xlsx_prints_legibly_on_a4(fixtures):
+    """Every sheet is A4 landscape, fitted to the page's width; the printed task sheet is
+    narrow enough that fitting it keeps the text at a readable size (issue 15: the 17-column
+    sheet printed at about 5.5 pt)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(report(data="../../data", fmt="xlsx", lang="zh")))
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1
+    printed = wb.worksheets[1]
+    chars = sum(printed.column_dimensions[c.column_letter].width for c in printed[1])
+    # A4 landscape less 2 x 0.5 inch margins: 252 mm; an 11-point character is about 2 mm wide:
+    # at 170 characters the sheet is fitted at >= 70 %, about 8 pt
+    assert chars <= 170, chars
 
 
 def test_xlsx_cells_are_data_never_formulas(fixtures):
@@ -375,7 +472,7 @@ def test_xlsx_cells_are_data_never_formulas(fixtures):
         for name in archive.namelist():
             if name.startswith("xl/worksheets/"):
                 assert "<f>" not in archive.read(name).decode(), name
-    tasks = load_workbook(io.BytesIO(data)).worksheets[1]
+    tasks = load_workbook(io.BytesIO(data)).worksheets[2]
     values = {c.value: c.data_type for row in tasks.iter_rows() for c in row if c.value}
     assert values['=HYPERLINK("http://evil")'] == "s"
     assert values["@区总工会|<script>alert(1)</script>"] == "s"
@@ -385,7 +482,7 @@ def test_xlsx_cells_are_data_never_formulas(fixtures):
 def test_xlsx_column_widths_fit_chinese_text(fixtures):
     from openpyxl import load_workbook
 
-    tasks = load_workbook(io.BytesIO(report(data="report", fmt="xlsx"))).worksheets[1]
+    tasks = load_workbook(io.BytesIO(report(data="report", fmt="xlsx"))).worksheets[2]
     widths = {tasks.cell(1, c).value: tasks.column_dimensions[tasks.cell(1, c).column_letter].width
               for c in range(1, tasks.max_column + 1)}
     assert widths["牵头单位"] >= 18  # 金融街街道总工会: 8 CJK characters, 16 columns

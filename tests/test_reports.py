@@ -206,6 +206,7 @@ def test_moved_deadlines_show_original_and_current_due(fixture_ledger):
         ("D2", "2018-05-31", "2018-09-30")]
     assert moved[0]["moves"] == [{"at": "2018-06-10T11:00:00+08:00", "by": "李明",
                                   "from": "2018-05-31", "to": "2018-09-30",
+                                  "days": 122, "direction": "later",
                                   "note": "等待区委批复，截止日期顺延"}]
     later = build_report(fixture_ledger, date(2018, 7, 31))["moved_deadlines"]
     assert [(m["ref"], m["original_due"], m["current_due"]) for m in later] == [
@@ -221,6 +222,24 @@ def test_a_deadline_moved_twice_keeps_the_first_original():
     (moved,) = build_report(ledger, AS_OF)["moved_deadlines"]
     assert (moved["original_due"], moved["current_due"], len(moved["moves"])) == (
         "2018-06-30", "2018-12-31", 2)
+
+
+def test_a_first_due_date_is_not_a_move_and_a_move_has_direction_and_days():
+    ledger = make([{"due": "2018-05-20", "history": [
+        entry("2018-03-01T09:00:00+08:00", due=[None, "2018-05-31"]),  # first set: not a move
+        entry("2018-04-01T09:00:00+08:00", due=["2018-05-31", "2018-05-20"]),  # earlier
+    ]}, {"due": None, "history": [
+        entry("2018-03-01T09:00:00+08:00", due=[None, "2018-05-31"]),
+    ]}, {"due": None, "history": [
+        entry("2018-03-01T09:00:00+08:00", due=["2018-05-31", None]),  # taken away: a move
+    ]}])
+    moved = build_report(ledger, AS_OF)["moved_deadlines"]
+    assert [m["id"] for m in moved] == [1, 3]
+    assert [(m["from"], m["to"], m["days"], m["direction"]) for m in moved[0]["moves"]] == [
+        ("2018-05-31", "2018-05-20", -11, "earlier")]
+    assert moved[0]["original_due"] == "2018-05-31"
+    assert [(m["from"], m["to"], m["days"], m["direction"]) for m in moved[1]["moves"]] == [
+        ("2018-05-31", None, None, None)]
 
 
 def test_activity_is_newest_first_within_since_and_as_of(fixture_ledger):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import select
 import signal
 import stat
 import subprocess
@@ -214,6 +215,7 @@ WRITER = textwrap.dedent("""
             new = edit.apply_update(task, edit.Update(note=f"loop {n}"), "killer-test", now)
             return Change(updated=[(task, new)])
         change_ledger(where, plan)
+        print("wrote", n, flush=True)
 """)
 
 
@@ -223,11 +225,17 @@ def test_writers_killed_at_random_moments_leave_a_valid_ledger(ledger, tmp_path)
     rng = random.Random(20181231)
     for _ in range(12):
         procs = [subprocess.Popen([sys.executable, str(script), str(ledger)],
-                                  stderr=subprocess.DEVNULL) for _ in range(2)]
-        time.sleep(rng.uniform(0.3, 1.2))
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                 for _ in range(2)]
+        # kill while they are writing: after the first write of this round (however slow the
+        # machine is to start them), at a random moment of the writes that follow
+        ready, _, _ = select.select([procs[0].stdout], [], [], 120)
+        assert ready and procs[0].stdout.readline().startswith(b"wrote"), "no writer wrote"
+        time.sleep(rng.uniform(0.0, 0.5))
         for proc in procs:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
+            proc.stdout.close()
         loaded = loader.load(ledgers.LedgerDir(ledger, "--data"))
         assert loaded.errors == [], [str(d) for d in loaded.errors]
     assert run_cli("update", "3", "--note", "after the crashes").code == 0

@@ -31,7 +31,9 @@ LOCK = ".tasks.yaml.reformctl-lock"
 WRITER = textwrap.dedent("""
     import os, sys
     os.umask(0o002)
+    from reformctl import transaction
     from reformctl.cli import main
+    transaction.LOCK_TIMEOUT = float(os.environ.get("TEST_LOCK_TIMEOUT", "120"))
     data, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     for i in range(count):
         note = f"{tag}-{i}"
@@ -97,8 +99,11 @@ def wait_for(path: Path, proc: subprocess.Popen) -> None:
 
 
 def env_for(ledger: Path, **extra: str) -> dict[str, str]:
+    # The lock waits longer than the 2 minutes a person gets: 75 writers queue for it, and on a
+    # loaded 2-core CI machine the last of them waited more than 120 s (a timeout, not a loss,
+    # but these tests count losses).
     return {**os.environ, "NO_COLOR": "1", "REFORMCTL_USER": "t", "COLUMNS": "100",
-            "PYTHONPATH": str(ROOT / "src"), **extra}
+            "PYTHONPATH": str(ROOT / "src"), "TEST_LOCK_TIMEOUT": "900", **extra}
 
 
 # ---------------------------------------------------------------------------------------------

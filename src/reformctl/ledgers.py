@@ -120,6 +120,10 @@ GITATTRIBUTES = """\
 # (new-lines: unix) passes on every system.
 data/*.yaml text eol=lf
 schema/*.json text eol=lf
+# Histories merged entry by entry (both sides' entries kept) once the driver is enabled in a clone:
+#   git config merge.reformctl.driver "reformctl merge-driver %O %A %B %P"
+# Without it git merges these files line by line, as it does any text.
+data/*.yaml merge=reformctl
 """
 
 YAMLLINT = """\
@@ -202,14 +206,17 @@ def empty_ledger(plan: NewPlan) -> dict[str, bytes]:
             VOICES_FILE: ("\n".join(voices) + "\n").encode("utf-8")}
 
 
-def ledger_files(directory: Path, plan: NewPlan | None = None) -> tuple[dict[Path, bytes],
-                                                                         dict[Path, bytes]]:
+def ledger_files(directory: Path, plan: NewPlan | None = None,
+                 data: dict[str, bytes] | None = None) -> tuple[dict[Path, bytes],
+                                                                dict[Path, bytes]]:
     """The files ``init`` writes into ``directory``: the ledger's own (data and schemas), and the
     ones that make the directory ready for git and editors (left alone where they exist)."""
     from .models import json_schema
     from .render import to_json
 
-    if plan is None:
+    if data is not None:  # made by the caller (init --from): read back as every new ledger
+        _validate_new(data)
+    elif plan is None:
         data = {name: (sample_dir() / name).read_bytes() for name in (TASKS_FILE, VOICES_FILE)}
     else:
         data = empty_ledger(plan)
@@ -244,7 +251,8 @@ def _validate_new(data: dict[str, bytes]) -> None:
                 problem=problems[0].message))
 
 
-def init(directory: Path, plan: NewPlan | None = None) -> Initialized:
+def init(directory: Path, plan: NewPlan | None = None,
+         data: dict[str, bytes] | None = None) -> Initialized:
     """Write a ledger into ``directory``: ``data/`` (the sample ledger, or an empty ``plan``),
     ``schema/`` (the data files point editors there), and ``.gitattributes``, ``.yamllint`` and
     ``data/.gitignore`` where they are not already.
@@ -258,7 +266,7 @@ def init(directory: Path, plan: NewPlan | None = None) -> Initialized:
     """
     from .fileio import _unwinding_on_termination
 
-    own, extras = ledger_files(directory, plan)
+    own, extras = ledger_files(directory, plan, data)
     for path in own:
         if os.path.lexists(path) and (path.name == TASKS_FILE or not _holds(path, own[path])):
             raise WriteError(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -198,6 +198,13 @@ class Changes(TypedDict, total=False):
     related: _pair(Any)  # type: ignore[valid-type]
 
 
+# What code reads and writes: ``{field: [old, new]}``; pydantic validates it as ``Changes``.
+if TYPE_CHECKING:
+    ChangesData = dict[str, list[Any]]
+else:
+    ChangesData = Changes
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
 
@@ -209,8 +216,8 @@ class HistoryEntry(_Model):
                        "2018-05-02T10:00:00+08:00 / 时间，ISO 8601 格式，带时区偏移，例如 "
                        "2018-05-02T10:00:00+08:00")
     by: Text = Field(description="Who made the change / 记录人")
-    changes: Changes = Field(
-        default_factory=lambda: Changes(),
+    changes: ChangesData = Field(
+        default_factory=dict,
         description="field: [old, new] / 变更：字段: [原值, 新值]",
     )
     note: str | None = Field(default=None, description="Free-text note / 备注")
@@ -252,6 +259,21 @@ class Task(_Model):
         return f"{LEVEL_LETTER[self.level]}{self.seq}"
 
 
+class DerivedFrom(_Model):
+    """The plan a unit's ledger was derived from (``reformctl init --unit --plan``); kept up to
+    date by ``reformctl sync-plan``."""
+
+    title: Text = Field(description="The plan's title / 方案名称")
+    unit: str | None = Field(default=None, description="The plan's unit / 方案所属单位")
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="sha256 of the plan's tasks.yaml when last taken / 最近一次同步时方案 "
+        "tasks.yaml 的 sha256")
+    levels: list[Level] = Field(default_factory=list,
+                                description="Levels whose tasks were taken / 所取任务的层面")
+    tasks: list[Id] = Field(default_factory=list,
+                            description="Ids of further tasks taken / 另取任务的序号")
+
+
 class Plan(_Model):
     """The plan the tasks carry out."""
 
@@ -261,6 +283,11 @@ class Plan(_Model):
                           "方案批准日期，格式 YYYY-MM-DD")
     unit: str | None = Field(default=None, description="Unit whose plan it is / 单位")
     source: str | None = Field(default=None, description="The document it comes from / 依据文件")
+    # exclude: the plan's other fields are what reports show; where a unit's ledger came from
+    # is read from the model, never dumped (the report's JSON stays as it was)
+    derived_from: DerivedFrom | None = Field(
+        default=None, exclude=True, description="For a unit's ledger: the plan it was derived from / "
+        "基层单位台账所依据的方案")
 
 
 class TasksFile(_Model):
@@ -333,7 +360,7 @@ class Ledger:
         return [v for v in self.voices if task_id in v.tasks]
 
 
-SCHEMA_FILES = {"tasks": TasksFile, "voices": VoicesFile}
+SCHEMA_FILES: dict[str, type[BaseModel]] = {"tasks": TasksFile, "voices": VoicesFile}
 
 
 def _plain_refs(node: Any) -> Any:
@@ -369,6 +396,7 @@ _ZH_TITLES = {
     "source": "来源", "meeting": "座谈会", "date": "日期", "reporter": "记者", "voices": "发言",
     "headline": "发言标题", "speaker": "发言人", "role": "职务", "summary": "工作情况",
     "commitments": "承诺事项", "proposals": "意见建议",
+    "derived_from": "依据方案", "sha256": "校验和", "levels": "层面",
 }
 _ZH_FIELD_TITLES = {("Task", "title"): "英文摘要", ("Changes", "title"): "英文摘要",
                     ("Voice", "tasks"): "相关任务",
@@ -381,6 +409,8 @@ _MODEL_WORDS = {  # title in Chinese, description in both languages
     "Task": ("任务", "One task of the plan's yearly decomposition table / "
                      "年度任务分解表中的一项任务"),
     "Plan": ("改革方案", "The plan the tasks carry out / 任务所落实的改革方案"),
+    "DerivedFrom": ("依据方案", "The plan a unit's ledger was derived from / "
+                                "基层单位台账所依据的方案"),
     "Meeting": ("座谈会", "The symposium / 座谈会"),
     "Voice": ("发言", "One statement made at the symposium / 座谈会上的一则发言"),
     "TasksFile": ("任务台账", "data/tasks.yaml: the plan and its tasks / 改革方案及其任务台账"),

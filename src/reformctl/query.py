@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
 from .errors import NotFoundError, UsageError
-from .i18n import _
+from .i18n import N_, _
 from .models import LEVELS, STATUSES, Ledger, Task, Voice, level_of, status_of
 
 SORT_KEYS = ("id", "due", "status", "level", "progress")
@@ -62,22 +62,159 @@ def _valid(values: Iterable[str], kind: str) -> str:
     return _(", ").join(_("{value} ({name})").format(value=v, name=names[v]) for v in values)
 
 
-def parse_date(text: str, what: str = "date") -> date:
-    """A ``YYYY-MM-DD`` date from the command line (``what`` names the option in the message)."""
-    value = unicodedata.normalize("NFKC", text).strip()
-    if not _DATE.match(value):
-        raise UsageError(_("{what} '{text}' is not a date").format(what=what, text=text),
-                         hint=_("write dates as YYYY-MM-DD, e.g. 2018-12-31"))
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(
-            _("{what} '{text}' is not a real date ({reason})").format(
-                what=what, text=text, reason=exc),
-            hint=_("write dates as YYYY-MM-DD, e.g. 2018-12-31")) from None
+# ---------------------------------------------------------------------------------------------
+# Dates: one parser for every date option
+#
+# DATE     := YYYY-MM-DD | today | SIGN N UNIT | ANCHOR [SIGN N]
+# DURATION := [+] N UNIT                     (--due-within)
+# UNIT     := d | w | m | y                  (days, weeks, months, years; 天/日, 周, 月/个月, 年)
+# ANCHOR   := sow | eow | som | eom | soq | eoq | soy | eoy
+#             (start / end of the week, month, quarter, year the reference day is in;
+#              月初, 月底/月末, 季初, 季末, 年初, 年底/年末; today: 今天)
+#
+# ``+2w`` is 14 days after the reference day, ``-3d`` 3 days before it; months and years keep the
+# day of the month, or the month's last day when it has no such day (2018-01-31 +1m is
+# 2018-02-28). ``eom+1`` is the end of the next month, ``soq-1`` the start of the previous
+# quarter. Weeks run Monday to Sunday (ISO 8601), quarters January-March, April-June, ...
+# Case, width (full-width ＋２ｗ) and spaces do not matter. The reference day is today unless the
+# command says otherwise (``list`` counts from its --as-of).
 
-
+_UNITS = {"d": "d", "天": "d", "日": "d", "w": "w", "周": "w", "m": "m", "月": "m", "个月": "m",
+          "y": "y", "年": "y"}
+_ANCHORS = {
+    "sow": ("start", "w"), "eow": ("end", "w"),
+    "som": ("start", "m"), "eom": ("end", "m"), "月初": ("start", "m"), "月底": ("end", "m"),
+    "月末": ("end", "m"),
+    "soq": ("start", "q"), "eoq": ("end", "q"), "季初": ("start", "q"), "季末": ("end", "q"),
+    "soy": ("start", "y"), "eoy": ("end", "y"), "年初": ("start", "y"), "年底": ("end", "y"),
+    "年末": ("end", "y"),
+}
+_TODAY_WORDS = frozenset({"today", "今天", "今日"})
+_UNIT_WORDS = "|".join(sorted(_UNITS, key=len, reverse=True))
+_OFFSET = re.compile(rf"([+-])([0-9]{{1,6}})({_UNIT_WORDS})\Z")
+_DURATION = re.compile(rf"\+?([0-9]{{1,6}})({_UNIT_WORDS})\Z")
+_ANCHORED = re.compile(r"(?P<anchor>[a-z]+|[\u4e00-\u9fff]+)(?:(?P<sign>[+-])(?P<n>[0-9]{1,6}))?\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DATE_HINT = N_("write dates as YYYY-MM-DD, e.g. 2018-12-31, or relative: today, +2w, -3d, eom, "
+                 "eoy")
+
+
+def today() -> date:
+    """The day relative dates count from when no other day is given (tests replace this)."""
+    return date.today()
+
+
+def _words(text: str) -> str:
+    """``text`` as the date grammar reads it: NFKC (full-width forms), case-folded, no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def is_relative(text: str) -> bool:
+    """``text`` is a date written relative to a day (``today``, ``+2w``, ``eom``), not
+    ``YYYY-MM-DD``."""
+    return not _DATE.match(_words(text))
+
+
+def parse_date(text: str, what: str = "date", *, relative_to: date | None = None) -> date:
+    """A date from the command line: ``YYYY-MM-DD`` or a relative date (see the grammar above)
+    counted from ``relative_to`` (default: :func:`today`). ``what`` names the option in the
+    message."""
+    value = _words(text)
+    if _DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise UsageError(
+                _("{what} '{text}' is not a real date ({reason})").format(
+                    what=what, text=text, reason=exc),
+                hint=_(_DATE_HINT)) from None
+    base = today() if relative_to is None else relative_to
+    try:
+        found = _relative(value, base)
+    except (OverflowError, ValueError):
+        raise UsageError(_("{what} '{text}' is too far from {day}").format(
+            what=what, text=text, day=base.isoformat()), hint=_(_DATE_HINT)) from None
+    if found is None:
+        raise UsageError(_("{what} '{text}' is not a date").format(what=what, text=text),
+                         hint=_(_DATE_HINT))
+    return found
+
+
+def _relative(value: str, base: date) -> date | None:
+    if value in _TODAY_WORDS:
+        return base
+    offset = _OFFSET.match(value)
+    if offset:
+        sign, count, unit = offset.groups()
+        return shift(base, int(count) * (1 if sign == "+" else -1), _UNITS[unit])
+    anchored = _ANCHORED.match(value)
+    if anchored and anchored["anchor"] in _ANCHORS:
+        edge, period = _ANCHORS[anchored["anchor"]]
+        steps = int(anchored["n"] or 0) * (-1 if anchored["sign"] == "-" else 1)
+        start = period_start(base, period)
+        if steps:
+            start = shift(start, steps * (3 if period == "q" else 1),
+                          "m" if period == "q" else period)
+        return start if edge == "start" else period_end(start, period)
+    return None
+
+
+def shift(day: date, count: int, unit: str) -> date:
+    """``day`` moved by ``count`` days (``d``), weeks (``w``), months (``m``) or years (``y``); a
+    month or year shift that lands past the end of a month stops at its last day."""
+    from datetime import timedelta
+
+    if unit == "d":
+        return day + timedelta(days=count)
+    if unit == "w":
+        return day + timedelta(weeks=count)
+    months = count * (12 if unit == "y" else 1)
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, _month_days(year, month + 1)))
+
+
+def _month_days(year: int, month: int) -> int:
+    import calendar
+
+    return calendar.monthrange(year, month)[1]
+
+
+def period_start(day: date, period: str) -> date:
+    """The first day of the week (Monday), month, quarter or year (``w m q y``) ``day`` is in."""
+    from datetime import timedelta
+
+    if period == "w":
+        return day - timedelta(days=day.weekday())
+    if period == "m":
+        return day.replace(day=1)
+    if period == "q":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def period_end(day: date, period: str) -> date:
+    """The last day of the week (Sunday), month, quarter or year (``w m q y``) ``day`` is in."""
+    from datetime import timedelta
+
+    if period == "w":
+        return day + timedelta(days=6 - day.weekday())
+    if period == "m":
+        return day.replace(day=_month_days(day.year, day.month))
+    if period == "q":
+        last = 3 * ((day.month - 1) // 3) + 3
+        return date(day.year, last, _month_days(day.year, last))
+    return date(day.year, 12, 31)
+
+
+def parse_duration(text: str, what: str = "duration") -> tuple[int, str]:
+    """A span such as ``14d``, ``2w``, ``1m`` (``+`` allowed): (count, unit)."""
+    found = _DURATION.match(_words(text))
+    if found is None:
+        raise UsageError(_("{what} '{text}' is not a span of time").format(what=what, text=text),
+                         hint=_("write a number and d, w, m or y (days, weeks, months, years), "
+                                "e.g. 14d, 2w, 1m"))
+    return int(found[1]), _UNITS[found[2]]
 
 
 def task_key(text: str) -> int | str:
@@ -153,12 +290,15 @@ class TaskFilter:
     search: tuple[str, ...] = ()  # each a substring of the text, title or owner
     overdue_on: date | None = None  # due before this day and not done or dropped
     due_before: date | None = None  # due strictly before this day (tasks with no due: never)
+    due_after: date | None = None  # due strictly after this day (tasks with no due: never)
+    due_by: date | None = None  # not done or dropped, and due on or before this day (overdue too)
 
 
 def task_filter(*, levels: Iterable[str] = (), statuses: Iterable[str] = (),
                 owner: str | Iterable[str] | None = None, tags: Iterable[str] = (),
                 search: str | Iterable[str] | None = None,
-                overdue_on: date | None = None, due_before: date | None = None) -> TaskFilter:
+                overdue_on: date | None = None, due_before: date | None = None,
+                due_after: date | None = None, due_by: date | None = None) -> TaskFilter:
     """A :class:`TaskFilter` from command-line words: levels and statuses in English or Chinese.
 
     Raises :class:`UsageError` for an unknown level or status, or an empty text criterion.
@@ -179,6 +319,8 @@ def task_filter(*, levels: Iterable[str] = (), statuses: Iterable[str] = (),
         search=searches,
         overdue_on=overdue_on,
         due_before=due_before,
+        due_after=due_after,
+        due_by=due_by,
     )
 
 
@@ -207,7 +349,17 @@ def matches(task: Task, flt: TaskFilter) -> bool:
             return False
     if flt.overdue_on is not None and not is_overdue(task, flt.overdue_on):
         return False
-    return not (flt.due_before is not None and (task.due is None or task.due >= flt.due_before))
+    if flt.due_before is not None and (task.due is None or task.due >= flt.due_before):
+        return False
+    if flt.due_after is not None and (task.due is None or task.due <= flt.due_after):
+        return False
+    return flt.due_by is None or is_open_and_due_by(task, flt.due_by)
+
+
+def is_open_and_due_by(task: Task, day: date) -> bool:
+    """Not done or dropped, and due on or before ``day``: what must be done by then, the tasks
+    already overdue included (``list --due-within``)."""
+    return task.due is not None and task.due <= day and task.status not in ("done", "dropped")
 
 
 def select(tasks: Iterable[Task], flt: TaskFilter) -> list[Task]:
@@ -224,7 +376,7 @@ def sort_tasks(tasks: list[Task], key: str = "id", reverse: bool = False) -> lis
     if key not in SORT_KEYS:
         raise UsageError(_("cannot sort by '{key}'; valid keys: {keys}").format(
             key=key, keys=", ".join(SORT_KEYS)))
-    rank = {  # (value is missing, value, tie-break)
+    rank: Callable[[Task], tuple[bool, Any, int]] = {  # (value is missing, value, tie-break)
         "id": lambda t: (False, t.id, 0),
         "due": lambda t: (t.due is None, t.due or date.min, t.id),
         "status": lambda t: (False, STATUSES.index(t.status), t.id),
@@ -244,6 +396,35 @@ def list_tasks(tasks: Iterable[Task], flt: TaskFilter, sort: str = "id", reverse
                          hint=_("give a count such as --limit 10"))
     chosen = sort_tasks(select(tasks, flt), sort, reverse)
     return chosen if limit is None else chosen[:limit]
+
+
+GROUP_KEYS = ("owner", "level", "status")
+
+
+def group_tasks(tasks: Sequence[Task], by: str) -> list[tuple[str | None, list[Task]]]:
+    """``tasks`` (already filtered and sorted) in groups by ``by`` (one of :data:`GROUP_KEYS`),
+    each group keeping their order: ``[(key, tasks), ...]``.
+
+    Levels and statuses come in the plan's order of those values. Owners (the lead unit, so that
+    each unit gets the list of what it leads) come in the order their first task comes in the
+    listing, so that with ``--sort due`` the unit with the most urgent task comes first (names are
+    never a sort key); the tasks with no owner come last, under the key None.
+    """
+    if by not in GROUP_KEYS:
+        raise UsageError(_("cannot group by '{key}'; valid keys: {keys}").format(
+            key=by, keys=", ".join(GROUP_KEYS)))
+    groups: dict[str | None, list[Task]] = {}
+    if by == "level":
+        groups = {level: [] for level in LEVELS}
+    elif by == "status":
+        groups = {status: [] for status in STATUSES}
+    for task in tasks:
+        key = ((task.owner or "").strip() or None if by == "owner"
+               else task.level if by == "level" else task.status)
+        groups.setdefault(key, []).append(task)
+    if None in groups:
+        groups[None] = groups.pop(None)  # no owner: last
+    return [(key, found) for key, found in groups.items() if found]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -254,12 +254,24 @@ def _due_text(value: Any) -> str | None:
 
 
 def _moved(state: _State) -> dict[str, Any] | None:
-    moves = [
-        {"at": e.at.isoformat(), "by": e.by, "from": _due_text(e.changes["due"][0]),
-         "to": _due_text(e.changes["due"][1]), "note": e.note}
-        for e in state.history
-        if "due" in e.changes and _due_text(e.changes["due"][0]) != _due_text(e.changes["due"][1])
-    ]
+    """The task's deadline moves: every recorded change of ``due`` from one date to another.
+
+    A first due date (``due: [null, 2018-05-31]``) is not a move; a due date taken away is (its
+    ``days`` and ``direction`` are null). ``days`` is the new date minus the old one: positive
+    when the deadline was put off (``direction: later``), negative when brought forward.
+    """
+    moves = []
+    for e in state.history:
+        if "due" not in e.changes:
+            continue
+        old, new = (_due_text(v) for v in e.changes["due"])
+        if old is None or old == new:
+            continue
+        days = _days_between(old, new)
+        moves.append({"at": e.at.isoformat(), "by": e.by, "from": old, "to": new,
+                      "days": days,
+                      "direction": None if not days else "later" if days > 0 else "earlier",
+                      "note": e.note})
     if not moves:
         return None
     task = state.task
@@ -270,6 +282,15 @@ def _moved(state: _State) -> dict[str, Any] | None:
         "current_due": task.due.isoformat() if task.due else None,
         "moves": moves,
     }
+
+
+def _days_between(old: str, new: str | None) -> int | None:
+    if new is None:
+        return None
+    try:
+        return (date.fromisoformat(new) - date.fromisoformat(old)).days
+    except ValueError:  # a hand-written value that is not a date
+        return None
 
 
 def _activity(states: Iterable[_State], since: date, as_of: date) -> list[dict[str, Any]]:

@@ -364,4 +364,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Register the commands (each module adds its own to ``app``).
-from . import browse, changes, files, report  # noqa: E402,F401
+from . import browse, changes, files, report, sheets, units  # noqa: E402,F401

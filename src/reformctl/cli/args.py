@@ -361,3 +361,24 @@ def house_message(message: str) -> str:
 def _suggestion(message: str) -> str | None:
     match = re.search(r"Did you mean (.*?)\??$", message)
     return match.group(1).strip() if match else None
+
+
+def texts(option: str, values: list[str] | tuple[str, ...] | None) -> list[str]:
+    """Command-line words as they go into the ledger: valid text, stripped, none empty."""
+    from ..errors import UsageError
+
+    out = []
+    for value in values or ():
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise UsageError(_("{option} is not valid UTF-8 text; check the terminal's "
+                               "encoding").format(option=option))
+        if not value.strip():
+            raise UsageError(_("{option} needs a value; an empty one was given").format(
+                option=option))
+        out.append(value.strip())
+    return out
+
+
+def text_value(option: str, value: str | None) -> str | None:
+    """One command-line word as it goes into the ledger (see :func:`texts`), or None."""
+    return None if value is None else texts(option, [value])[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
@@ -22,6 +23,7 @@ from ..render.formats import ListingFormat, RecordFormat  # noqa: E402
 from ..render.formats import ListingOrRecordFormat as AnyFormat  # noqa: E402
 
 SortKey = Literal["id", "due", "status", "level", "progress"]
+GroupKey = Literal["owner", "level", "status"]
 
 ListingFormatOption = Annotated[
     ListingFormat,
@@ -44,6 +46,56 @@ def emit_listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], f
         say(nothing)
         return
     emit(json_chunks(records) if fmt == "json" else listing(records, columns, fmt))
+
+
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", metavar="FILE", dir_okay=False, show_default=False,
+    help="Write the listing to FILE (replaced atomically) instead of stdout; a CSV file starts "
+    "with a UTF-8 byte-order mark, so that Excel reads its Chinese. Example: --format csv "
+    "--output 台账.csv")]
+BomOption = Annotated[bool | None, typer.Option(
+    "--bom/--no-bom", show_default=False,
+    help="Start CSV with a UTF-8 byte-order mark. Default: yes in a file (--output), no on "
+    "stdout. Example: --format csv --bom > 台账.csv")]
+
+
+_BY_SUFFIX = {".csv": "csv", ".json": "json", ".md": "markdown", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def write_listing(records: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
+                  output: Path | None, bom: bool | None, *,
+                  groups: Sequence[tuple[str | None, Sequence[dict[str, Any]]]] | None = None,
+                  by: str | None = None) -> None:
+    """A listing written to a file (``--output``), or CSV with a byte-order mark on stdout.
+    With ``groups`` (``list --group-by``; ``records`` are the groups one after another), markdown
+    is written a section per group, as it is printed."""
+    from ..errors import UsageError
+    from ..render import csv_bytes, grouped_listing, listing, to_json
+
+    if fmt == "table" and output is not None:  # the file's name tells: tasks.csv, tasks.json
+        fmt = _BY_SUFFIX.get(output.suffix.lower(), fmt)
+    if fmt == "table":
+        raise UsageError(_("--output and --bom write csv, json, markdown or yaml, not a terminal "
+                           "table"), hint=_("give a format, e.g. --format csv --output tasks.csv"))
+    if bom is not None and fmt != "csv":
+        raise UsageError(_("--bom applies to CSV only"), hint=_("add --format csv"))
+    if fmt == "json":
+        content: Any = to_json(list(records))
+    elif fmt == "markdown" and groups and by is not None:
+        content = grouped_listing(groups, columns, fmt, by)
+    else:
+        content = listing(records, columns, fmt)
+    assert isinstance(content, str)
+    payload = (csv_bytes(content, bom=output is not None if bom is None else bom)
+               if fmt == "csv" else content.encode("utf-8"))
+    if output is None:
+        emit(payload)
+        return
+    from ..fileio import display, write_file
+
+    write_file(output, payload)
+    say(_("reformctl: wrote {count} tasks to {file}").format(count=len(records),
+                                                            file=display(output)))
 
 
 @contextmanager
@@ -116,12 +168,22 @@ def list_tasks(
         "--as-of). Example: --overdue")] = False,
     due_before: Annotated[str | None, typer.Option(
         metavar="DATE", show_default=False,
-        help="Only tasks due before DATE (YYYY-MM-DD); tasks with no due date are left out. "
+        help="Only tasks due before DATE; tasks with no due date are left out. DATE is "
+        "YYYY-MM-DD or relative to today (or to --as-of): today, +2w, -3d, eom, eoq, eoy. "
         "Example: --due-before 2018-07-01")] = None,
+    due_after: Annotated[str | None, typer.Option(
+        metavar="DATE", show_default=False,
+        help="Only tasks due after DATE (YYYY-MM-DD, or relative as for --due-before); tasks "
+        "with no due date are left out. Example: --due-after 2018-06-30")] = None,
+    due_within: Annotated[str | None, typer.Option(
+        metavar="SPAN", show_default=False,
+        help="Only tasks not done or dropped that are due within SPAN of today (or of --as-of): "
+        "a number and d, w, m or y (days, weeks, months, years). Tasks already overdue are "
+        "included; add --due-after -1d to leave them out. Example: --due-within 14d")] = None,
     as_of: Annotated[str | None, typer.Option(
         metavar="DATE", show_default=False,
-        help="The day --overdue counts from (YYYY-MM-DD); default today. "
-        "Example: --overdue --as-of 2019-01-15")] = None,
+        help="The day --overdue, --due-within and relative dates count from (YYYY-MM-DD, or "
+        "relative to today); default today. Example: --overdue --as-of 2019-01-15")] = None,
     sort: Annotated[SortKey, typer.Option(
         metavar="FIELD",
         help="Sort by this field: id, due, status, level or progress; ties keep id order, tasks "
@@ -133,7 +195,14 @@ def list_tasks(
     limit: Annotated[int | None, typer.Option(
         metavar="N", show_default=False,
         help="Show at most N tasks (after filtering and sorting). Example: --limit 5")] = None,
+    group_by: Annotated[GroupKey | None, typer.Option(
+        metavar="FIELD", show_default=False,
+        help="Group the tasks by owner (the lead unit), level or status: a heading over each "
+        "group in the table, a section per group in markdown; json, csv and yaml list the "
+        "groups one after another. Example: --due-within 2w --group-by owner")] = None,
     format: ListingFormatOption = "table",
+    output: OutputOption = None,
+    bom: BomOption = None,
     data: DataOption = None,
 ) -> None:
     """List tasks, filtered and sorted.
@@ -148,26 +217,54 @@ def list_tasks(
       reformctl list --level 基层 --status todo --format json
       reformctl list --overdue --as-of 2019-01-15 --sort due
       reformctl list --search 经费 --format markdown
+      reformctl list --format csv --output 台账.csv
+      reformctl list --due-within 2w --group-by owner
+      reformctl list --due-before eom --status todo
     """
-    from datetime import date
-
+    from .. import query
     from ..errors import UsageError
+    from ..query import (
+        group_tasks,
+        is_relative,
+        parse_date,
+        parse_duration,
+        shift,
+        task_filter,
+        task_record,
+    )
     from ..query import list_tasks as choose
-    from ..query import parse_date, task_filter, task_record
-    from ..render import TASK_COLUMNS
+    from ..render import TASK_COLUMNS, grouped_listing
 
-    if as_of is not None and not overdue:
-        raise UsageError(_("--as-of only applies to --overdue"),
+    counted = overdue or due_within is not None or any(
+        is_relative(v) for v in (due_before, due_after) if v is not None)
+    if as_of is not None and not counted:
+        raise UsageError(_("--as-of only applies to --overdue, --due-within and relative dates "
+                           "(--due-before eom)"),
                          hint=_("e.g. reformctl list --overdue --as-of 2019-01-15"))
+    day = parse_date(as_of, "--as-of") if as_of is not None else query.today()
+    span = parse_duration(due_within, "--due-within") if due_within is not None else None
     flt = task_filter(
         levels=level or (), statuses=status or (), owner=owner, tags=tag or (), search=search,
-        overdue_on=(parse_date(as_of, "--as-of") if as_of else date.today()) if overdue else None,
-        due_before=parse_date(due_before, "--due-before") if due_before else None,
+        overdue_on=day if overdue else None,
+        due_before=parse_date(due_before, "--due-before", relative_to=day) if due_before else None,
+        due_after=parse_date(due_after, "--due-after", relative_to=day) if due_after else None,
+        due_by=shift(day, *span) if span is not None else None,
     )
     with browsing(data) as ledger:
         tasks = choose(ledger.tasks, flt, sort, reverse, limit)
-        emit_listing([task_record(t) for t in tasks], TASK_COLUMNS, format,
-                     _("no tasks match") if ledger.tasks else _("the ledger has no tasks"))
+        nothing = _("no tasks match") if ledger.tasks else _("the ledger has no tasks")
+        groups = ([(key, [task_record(t) for t in found])
+                   for key, found in group_tasks(tasks, group_by)] if group_by is not None
+                  else None)
+        records = ([r for _key, found in groups for r in found] if groups is not None
+                   else [task_record(t) for t in tasks])
+        if output is not None or bom is not None:
+            write_listing(records, TASK_COLUMNS, format, output, bom, groups=groups, by=group_by)
+            return
+        if groups is None or not records or format in ("json", "csv", "yaml"):
+            emit_listing(records, TASK_COLUMNS, format, nothing)
+            return
+        emit(grouped_listing(groups, TASK_COLUMNS, format, group_by or ""))
 
 
 @app.command(cls=Command)

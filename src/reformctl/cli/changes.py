@@ -11,6 +11,7 @@ import typer
 from ..i18n import _
 from ..render.formats import WriteFormat
 from . import DataOption, app, emit, ledger_dir, say
+from .args import text_value, texts
 from .browse import ListingFormatOption, emit_listing
 from .complete import complete_level, complete_status, complete_task
 from .help import Command
@@ -40,7 +41,7 @@ NoteOption = Annotated[str | None, typer.Option(
 def _who(by: str | None) -> str:
     """--by, else $REFORMCTL_USER, else git's user.name, else the login name."""
     if by is not None:
-        return _texts("--by", [by])[0]
+        return texts("--by", [by])[0]
     if os.environ.get(USER_ENV, "").strip():
         return os.environ[USER_ENV].strip()
     import subprocess
@@ -73,26 +74,6 @@ def _when(at: str | None) -> datetime | None:
             _("--at '{value}' is not a time; write it like 2018-05-02T10:00+08:00 or "
               "2018-05-02").format(value=at)
         ) from None
-
-
-def _texts(option: str, values: list[str] | tuple[str, ...] | None) -> list[str]:
-    """Command-line words as they go into the ledger: valid text, stripped, none empty."""
-    from ..errors import UsageError
-
-    out = []
-    for value in values or ():
-        if any("\ud800" <= ch <= "\udfff" for ch in value):
-            raise UsageError(_("{option} is not valid UTF-8 text; check the terminal's "
-                               "encoding").format(option=option))
-        if not value.strip():
-            raise UsageError(_("{option} needs a value; an empty one was given").format(
-                option=option))
-        out.append(value.strip())
-    return out
-
-
-def _text(option: str, value: str | None) -> str | None:
-    return None if value is None else _texts(option, [value])[0]
 
 
 def _report(outcome: Outcome, dry_run: bool) -> None:
@@ -133,7 +114,7 @@ def _settable(option: str, clear: str, value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise UsageError(_("{option} needs a value; an empty one was given").format(option=option),
                          hint=_("to remove the value, use {option}").format(option=clear))
-    return _text(option, value)
+    return text_value(option, value)
 
 
 def _emit_result(outcome: Outcome, unchanged: list[Task], dry_run: bool) -> None:
@@ -190,7 +171,8 @@ def update(
     clear_owner: Annotated[bool, typer.Option(
         "--clear-owner", show_default=False, help="Remove the lead unit.")] = False,
     due: Annotated[str | None, typer.Option(
-        metavar="DATE", show_default=False, help="New deadline, YYYY-MM-DD.")] = None,
+        metavar="DATE", show_default=False,
+        help="New deadline: YYYY-MM-DD, or relative to today (+2w, eom, eoq).")] = None,
     clear_due: Annotated[bool, typer.Option(
         "--clear-due", show_default=False, help="Remove the deadline.")] = False,
     text: Annotated[str | None, typer.Option(
@@ -250,8 +232,8 @@ def update(
     from ..errors import UsageError
     from ..query import get_task, parse_date, parse_status
 
-    tags = _texts("--add-tag", add_tag), _texts("--remove-tag", remove_tag)
-    partners = _texts("--add-partner", add_partner), _texts("--remove-partner", remove_partner)
+    tags = texts("--add-tag", add_tag), texts("--remove-tag", remove_tag)
+    partners = texts("--add-partner", add_partner), texts("--remove-partner", remove_partner)
     _contradictions([
         ("--owner", owner, "--clear-owner", clear_owner),
         ("--due", due, "--clear-due", clear_due),
@@ -265,15 +247,15 @@ def update(
         progress=progress,
         owner=_settable("--owner", "--clear-owner", owner),
         due=parse_date(due, "--due") if due is not None else None,
-        text=_text("--text", text),
+        text=text_value("--text", text),
         title=_settable("--title", "--clear-title", title),
         clear=frozenset(name for name, flag in (
             ("owner", clear_owner), ("due", clear_due), ("title", clear_title),
             ("progress", clear_progress)) if flag),
         add_tags=tuple(tags[0]), remove_tags=tuple(tags[1]),
         add_partners=tuple(partners[0]), remove_partners=tuple(partners[1]),
-        note=_text("--note", note),
-        evidence=tuple(_texts("--evidence", evidence)),
+        note=text_value("--note", note),
+        evidence=tuple(texts("--evidence", evidence)),
     )
     if request.is_empty() and not add_related and not remove_related:
         raise UsageError(_(
@@ -329,7 +311,8 @@ def add(
     partner: Annotated[list[str] | None, typer.Option(
         metavar="UNIT", show_default=False, help="A partner unit. Repeatable.")] = None,
     due: Annotated[str | None, typer.Option(
-        metavar="DATE", show_default=False, help="Deadline, YYYY-MM-DD.")] = None,
+        metavar="DATE", show_default=False,
+        help="Deadline: YYYY-MM-DD, or relative to today (+2w, eom, eoq).")] = None,
     status: Annotated[str | None, typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False, autocompletion=complete_status,
         help="Initial status (default todo).")] = None,
@@ -360,15 +343,15 @@ def add(
     from .. import edit
     from ..query import get_task, parse_date, parse_level, parse_status
 
-    text = _texts(_("the task text"), [text])[0]
-    note = _text("--note", note)
+    text = texts(_("the task text"), [text])[0]
+    note = text_value("--note", note)
     fields: dict[str, object] = {
         k: v for k, v in {
-            "title": _text("--title", title), "owner": _text("--owner", owner),
-            "partners": _texts("--partner", partner) or None,
+            "title": text_value("--title", title), "owner": text_value("--owner", owner),
+            "partners": texts("--partner", partner) or None,
             "due": parse_date(due, "--due") if due else None,
             "status": parse_status(status) if status else None,
-            "progress": progress, "tags": _texts("--tag", tag) or None,
+            "progress": progress, "tags": texts("--tag", tag) or None,
         }.items() if v is not None
     }
     lvl = parse_level(level)
@@ -404,7 +387,8 @@ def log(
         metavar="ID", show_default=False, help="Only this task's history (id or ref).",
         autocompletion=complete_task)] = None,
     since: Annotated[str | None, typer.Option(
-        metavar="DATE", show_default=False, help="Only entries on or after DATE (YYYY-MM-DD).")
+        metavar="DATE", show_default=False,
+        help="Only entries on or after DATE (YYYY-MM-DD, or relative to today: -1w, som).")
     ] = None,
     limit: Annotated[int | None, typer.Option(
         min=0, metavar="N", show_default=False, help="Show at most N entries.")] = None,

@@ -12,11 +12,18 @@ from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
 from ..i18n import _
 from ..render.formats import CheckFormat
 from . import DataOption, app, console, emit, ledger_dir, say
+from .args import text_value
+from .complete import complete_level, complete_task
 from .help import Command
 
 
 @app.command(cls=Command)
 def check(
+    directories: Annotated[list[Path] | None, typer.Argument(
+        metavar="DIR", show_default=False,
+        help="Ledgers to check in one run: data directories, directories init was given, or "
+        "a directory searched for data/tasks.yaml below it. Default: the one ledger of --data.",
+    )] = None,
     data: DataOption = None,
     format: Annotated[
         CheckFormat | None,
@@ -42,7 +49,12 @@ def check(
       reformctl check
       reformctl check --strict --format github      # in CI
       reformctl check --data path/to/data --format json
+      reformctl check units/ --strict      # every unit ledger below units/
     """
+    if directories:
+        from .units import check_many
+
+        check_many([*directories, *([Path(data)] if data else [])], format, strict)
     from ..fileio import display
     from ..loader import load
     from ..render.check import check_clean, check_output, check_summary, check_terminal
@@ -115,7 +127,30 @@ def init(
         help="With --empty: the plan's year. Default: this year.")] = None,
     unit: Annotated[str | None, typer.Option(
         metavar="UNIT", show_default=False,
-        help="With --empty: the union the plan belongs to (e.g. 西城区总工会).")] = None,
+        help="With --empty: the union the plan belongs to (e.g. 西城区总工会). With --plan: the "
+        "unit whose ledger this is (e.g. 德胜街道总工会).")] = None,
+    plan_from: Annotated[Path | None, typer.Option(
+        "--plan", metavar="DIR", show_default=False,
+        help="A unit's ledger derived from the district's plan in DIR: the plan's grassroots "
+        "tasks (or --level, --task) with the plan's ids, and the plan it came from. Needs "
+        "--unit. Example: --unit 德胜街道总工会 --plan ../district")] = None,
+    levels: Annotated[list[str] | None, typer.Option(
+        "--level", metavar="LEVEL", show_default=False, autocompletion=complete_level,
+        help="With --plan: take the plan's tasks at this level (repeatable). Default: "
+        "grassroots.")] = None,
+    tasks: Annotated[list[str] | None, typer.Option(
+        "--task", metavar="ID", show_default=False, autocompletion=complete_task,
+        help="With --plan: take this task of the plan too (id or ref, repeatable).")] = None,
+    source: Annotated[Path | None, typer.Option(
+        "--from", metavar="FILE", dir_okay=False, show_default=False,
+        help="Start from an existing task table (任务分解表): a .docx, .xlsx or .csv file. "
+        "Prints the column mapping it used. --title, --year and --unit describe the plan.")
+    ] = None,
+    column_map: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="COLUMN=FIELD", show_default=False,
+        help="With --from: the field a column holds, where the header does not tell (COLUMN "
+        "as written in the header row, or its letter; FIELD one of seq, text, owner, partners, "
+        "due, level, ignore). Repeatable.")] = None,
 ) -> None:
     """Start a ledger in DIR: DIR/data (tasks.yaml, voices.yaml), DIR/schema, and .gitattributes,
     .yamllint and data/.gitignore, so that DIR is ready to commit and lints clean.
@@ -128,19 +163,34 @@ def init(
       reformctl init my-ledger && cd my-ledger && reformctl check
       reformctl init ~/plan2019 --empty --title 2019年重点改革任务分解表 --year 2019
       reformctl init plan --empty --unit 西城区总工会 --year 2019
+      reformctl init units/deshengjie --unit 德胜街道总工会 --plan district
+      reformctl init plan2019 --from 2019年重点改革任务分解表.docx --unit 西城区总工会
     """
     from ..errors import UsageError
     from ..fileio import display
     from ..ledgers import NewPlan
     from ..ledgers import init as write_ledger
 
+    if plan_from is not None or levels or tasks:
+        from .units import init_unit
+
+        if source is not None or column_map:
+            raise UsageError(_("--plan and --from each start a ledger of their own: give one"),
+                             hint=_("reformctl init DIR --unit NAME --plan DISTRICT_DIR"))
+        init_unit(directory, unit, plan_from, levels or [], tasks or [], empty, title, year)
+        return
+    if source is not None or column_map:
+        from .sheets import init_from
+
+        init_from(directory, source, column_map or [], empty, title, year, unit)
+        return
     plan = None
     if empty:
         from datetime import date
 
         year = date.today().year if year is None else year
-        unit = _plan_text("--unit", unit)
-        title = _plan_text("--title", title) or f"{unit or ''}{year}年重点改革任务分解表"
+        unit = text_value("--unit", unit)
+        title = text_value("--title", title) or f"{unit or ''}{year}年重点改革任务分解表"
         plan = NewPlan(title, year, unit)
     elif title is not None or year is not None or unit is not None:
         raise UsageError(
@@ -161,15 +211,3 @@ def init(
     say(message.format(directory=display(done.directory), files=written))
 
 
-def _plan_text(option: str, value: str | None) -> str | None:
-    from ..errors import UsageError
-
-    if value is None:
-        return None
-    if any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise UsageError(_("{option} is not valid UTF-8 text; check the terminal's "
-                           "encoding").format(option=option))
-    if not value.strip():
-        raise UsageError(_("{option} needs a value; an empty one was given").format(
-            option=option))
-    return value.strip()

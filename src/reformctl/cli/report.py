@@ -28,8 +28,9 @@ def report(
     format: Annotated[ReportFormat, typer.Option(
         "--format", "-f", metavar="FORMAT",
         help="text (terminal), markdown (GitHub), html (one self-contained file), json "
-        "(documented shape reformctl.report/1), csv (one row per task) or xlsx (needs "
-        "--output or a pipe; install reformctl[xlsx]).")] = "text",
+        "(documented shape reformctl.report/1), csv (one row per task), xlsx (install "
+        "reformctl[xlsx]) or docx (Word, in the layout of official documents; install "
+        "reformctl[office]); xlsx and docx need --output or a pipe.")] = "text",
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar="DATE",
         help="Report the ledger as it stood at the end of this day (YYYY-MM-DD): later history "
@@ -59,6 +60,7 @@ def report(
       reformctl report --format markdown --as-of 2018-06-30 --lang zh > report.md
       reformctl report --format html --output report.html
       reformctl report --format xlsx --output 台账.xlsx --level 基层
+      reformctl report --format docx --output report.docx --as-of 2018-06-30
       reformctl report --format json --since 2018-05-01
     """
     from ..errors import UsageError
@@ -80,6 +82,11 @@ def report(
             _("an xlsx workbook is binary and would garble the terminal"),
             hint=_("write it to a file: reformctl report --format xlsx --output report.xlsx"),
         )
+    if format == "docx" and output is None and stdout_is_terminal():
+        raise UsageError(
+            _("a docx document is binary and would garble the terminal"),
+            hint=_("write it to a file: reformctl report --format docx --output report.docx"),
+        )
 
     where = ledger_dir(data)
     source = {"ledger": "sample" if where.read_only else display(where.path),
@@ -88,8 +95,7 @@ def report(
     data_ = build_report(open_ledger(where), day, level=chosen_level, since=start, source=source)
 
     if format == "text" and output is None and stdout_is_terminal():
-        # colour, and the terminal's width but never narrower than the file version's 100
-        # columns: on a narrow terminal lines wrap instead of table cells being cut
+        # colour, at the terminal's width: tables wrap within their cells or stack to fit
         from . import console
 
         out = console()
@@ -103,7 +109,10 @@ def report(
         return
     content = render_report(data_, format, language)
     if output is not None:
-        payload = content if isinstance(content, bytes) else content.encode("utf-8")
+        from ..render import csv_bytes
+
+        payload = (content if isinstance(content, bytes) else  # CSV files: with a BOM for Excel
+                   csv_bytes(content, bom=format == "csv"))
         from ..fileio import write_file
 
         write_file(output, payload)

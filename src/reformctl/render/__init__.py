@@ -243,6 +243,12 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
+def csv_bytes(text: str, *, bom: bool) -> bytes:
+    """CSV text as UTF-8 bytes; with ``bom``, after a byte-order mark, without which Excel reads
+    UTF-8 as the local code page (Chinese turns to mojibake)."""
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
 # ---------------------------------------------------------------------------------------------
 # Markdown (GitHub-flavoured)
 
@@ -830,3 +836,46 @@ HISTORY_COLUMNS = (
     Column(N_("Note"), _note_and_evidence, fold=True, export=lambda r: r["note"]),
     Column(N_("Evidence"), lambda r: r["evidence"], table=False),
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# A listing in groups (``list --group-by``)
+
+
+def group_title(by: str, key: str | None, count: int) -> str:
+    """A group's heading in the run's language: ``区委组织部 · 3 tasks`` / ``区委组织部 · 3 项任务``
+    (levels and statuses by their names, tasks with no lead unit under a word of their own)."""
+    from ..i18n import ngettext
+
+    if by == "level" and key is not None:
+        name = level_label(key)
+    elif by == "status" and key is not None:
+        name = status_label(key)
+    else:
+        name = key if key is not None else _("(no lead unit)")
+    return ngettext("{group} · {count} task", "{group} · {count} tasks", count).format(
+        group=name, count=count)
+
+
+def grouped_listing(groups: Sequence[tuple[str | None, Sequence[dict[str, Any]]]],
+                    columns: Sequence[Column], fmt: str, by: str) -> str | RenderableType:
+    """A listing in groups (``by``: what the groups' keys are). The table view has a heading
+    (:func:`group_title`) over each group's table, markdown a ``##`` section per group; JSON,
+    YAML and CSV carry the records as one list, the groups one after another (each record holds
+    the field it is grouped by), so they read as the ungrouped listing does."""
+    if fmt in ("json", "yaml", "csv"):
+        return listing([r for _key, records in groups for r in records], columns, fmt)
+    titles = [group_title(by, key, len(records)) for key, records in groups]
+    if fmt == "markdown":
+        return "\n".join(f"## {md_cell(title)}\n\n" + str(listing(records, columns, fmt))
+                         for title, (_key, records) in zip(titles, groups, strict=True))
+    if fmt in ("table", "text"):
+        from rich.console import Group
+
+        parts: list[Any] = []
+        for title, (_key, records) in zip(titles, groups, strict=True):
+            if parts:
+                parts.append("")
+            parts += [text(title, "bold"), rich_table(columns, records)]
+        return _Trimmed(Group(*parts))
+    raise ValueError(f"unknown listing format {fmt!r}")

@@ -18,9 +18,11 @@ RecordFormat = Literal["text", "json", "yaml"]
 ListingOrRecordFormat = Literal["table", "text", "json", "csv", "markdown", "yaml"]
 CheckFormat = Literal["text", "json", "github"]
 WriteFormat = Literal["text", "json"]  # update, add
-ReportFormat = Literal["text", "markdown", "html", "json", "csv", "xlsx"]
+ReportFormat = Literal["text", "markdown", "html", "json", "csv", "xlsx", "docx"]
+RollupFormat = Literal["table", "json", "csv", "markdown"]  # rollup (a machine csv, as listings)
 
 LISTING_FORMATS: tuple[str, ...] = get_args(ListingFormat)
 RECORD_FORMATS: tuple[str, ...] = get_args(RecordFormat)
 CHECK_FORMATS: tuple[str, ...] = get_args(CheckFormat)
 REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
+ROLLUP_FORMATS: tuple[str, ...] = get_args(RollupFormat)
