@@ -10,6 +10,12 @@ dates, statuses, progress, owners, partners, tags and related links vary. The re
 change, and every done task has evidence (``--unevidenced SHARE`` leaves that share of done tasks
 without, for ``check``'s warnings). The same N, seed and options always give the same bytes.
 
+``--realistic`` makes a ledger as ledgers are in the middle of a year (:func:`build_realistic`):
+statuses in mid-year proportions, many done tasks whose evidence is not recorded yet, statuses
+edited by hand past the record, progress out of date, back-dated entries, long multi-paragraph
+texts, several history entries per task, owners and partners from a few dozen units, and CRLF
+line endings. It has thousands of warnings and no error (every command works on it).
+
 :func:`taskwarrior_json` gives the same tasks as a Taskwarrior import file.
 """
 
@@ -20,7 +26,7 @@ import json
 import random
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from reformctl.yamldoc import quote, scalar
@@ -166,6 +172,127 @@ def _earlier(rng: random.Random, task: dict, last: datetime, count: int) -> list
     return entries[::-1]
 
 
+# A few dozen units for the realistic profile: the district's offices, bureaus, street unions
+# and enterprise unions.
+MORE_UNITS = UNITS + (
+    "陶然亭街道总工会", "椿树街道总工会", "白纸坊街道总工会", "牛街街道总工会", "天桥街道总工会",
+    "广安门外街道总工会", "区国资委工会", "区商务局", "区民政局", "区司法局", "区卫健委",
+    "区总工会权益保障部", "区职工服务中心", "区工人文化宫", "中国移动西城分公司工会",
+    "华能集团工会", "金融街控股工会", "区建设工会",
+)
+# Mid-year: most tasks under way, a quarter done, a few blocked or dropped.
+REALISTIC_STATUSES = (("todo", 27), ("in-progress", 38), ("done", 25), ("blocked", 6),
+                      ("dropped", 4))
+
+
+def build_realistic(n: int, seed: int = 2018) -> list[dict]:
+    """The tasks of a ledger as it is in the middle of a year (ids 1..n, file order).
+
+    Every task has 1..7 history entries (3.5 on average): a creation note, notes, moved
+    deadlines, interim evidence, progress reports and the recorded status changes. Of the done
+    tasks, 40% have no evidence recorded yet (``missing-evidence``); 8% of all tasks had their
+    status edited by hand after the last record (``status-unrecorded``); 5% have a progress out
+    of date (``status-progress``); 15% of the entries are back-dated (written later than the
+    entry before them, dated days before it was written: the same minute or a little after the
+    previous one); 4% of the texts are long (several paragraphs, a literal block, up to ~4 KB).
+    Warnings only: the ledger has no error.
+    """
+    rng = random.Random(seed + 17)
+    pool = clauses()
+    seqs = dict.fromkeys(LEVELS, 0)
+    statuses, weights = zip(*REALISTIC_STATUSES)
+    tz = timezone(timedelta(hours=8))
+    by_level: dict[str, list[int]] = {level: [] for level in LEVELS}
+    tasks: list[dict] = []
+    for task_id in range(1, n + 1):
+        level = rng.choices(LEVELS, LEVEL_WEIGHTS)[0]
+        seqs[level] += 1
+        task: dict = {"id": task_id, "level": level, "seq": seqs[level]}
+        if rng.random() < 0.04:
+            paragraphs = [_sentence(rng, pool) * rng.randint(1, 4)
+                          for _ in range(rng.randint(2, 8))]
+            task["text"] = "\n".join(paragraphs)
+        else:
+            task["text"] = _sentence(rng, pool)
+        if rng.random() < 0.3:
+            task["title"] = f"Task {task_id}: " + rng.choice(TAGS).replace("-", " ")
+        if rng.random() < 0.9:
+            task["owner"] = rng.choice(MORE_UNITS)
+        if rng.random() < 0.45:
+            task["partners"] = rng.sample(MORE_UNITS, rng.randint(1, 5))
+        due = date(2018, rng.randint(3, 12), rng.randint(1, 28))
+        recorded = rng.choices(statuses, weights)[0]
+        # the history: creation in January..March, then entries days to weeks apart
+        moment = datetime(2018, rng.randint(1, 3), rng.randint(1, 28), rng.randint(8, 18),
+                          rng.choice((0, 15, 30, 45)), tzinfo=tz)
+        count = rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 6, 7))
+        history: list[dict] = []
+        path = {"todo": [], "in-progress": ["in-progress"], "done": ["in-progress", "done"],
+                "blocked": ["in-progress", "blocked"], "dropped": ["dropped"]}[recorded]
+        changes_at = sorted(rng.sample(range(count), min(len(path), count))) if path else []
+        if len(changes_at) < len(path):  # fewer entries than status changes: go straight there
+            path = path[-len(changes_at):] if changes_at else []
+        status = "todo"
+        progress: int | None = None
+        evidence_done = rng.random() >= 0.4
+        for k in range(count):
+            if k:
+                if rng.random() < 0.15:  # back-dated: recorded late, dated close to the last one
+                    moment += timedelta(minutes=rng.choice((0, 0, 5, 30)))
+                else:
+                    moment += timedelta(days=rng.randint(1, 30), hours=rng.randint(0, 8))
+            entry: dict = {"at": moment, "by": rng.choice(PEOPLE)}
+            changes: dict = {}
+            if k in changes_at:
+                new = path[changes_at.index(k)]
+                changes["status"] = [status, new]
+                status = new
+                new_progress = (100 if new == "done" else rng.randrange(10, 90, 10)
+                                if new == "in-progress" else progress)
+                if new_progress != progress:
+                    changes["progress"] = [progress, new_progress]
+                    progress = new_progress
+            elif status == "in-progress" and rng.random() < 0.4 and (progress or 0) < 90:
+                new_progress = min(90, (progress or 0) + rng.randrange(10, 40, 10))
+                changes["progress"] = [progress, new_progress]
+                progress = new_progress
+            elif rng.random() < 0.15:
+                moved = due + timedelta(days=rng.randint(14, 120))
+                changes["due"] = [due, moved]
+                due = moved
+            if changes:
+                entry["changes"] = changes
+            entry["note"] = rng.choice(NOTES) if rng.random() < 0.9 else (
+                "；".join(rng.sample(NOTES, 3)) + "。" + _sentence(rng, pool))
+            last = k == count - 1
+            if status == "done" and last:
+                entry["evidence"] = rng.sample(EVIDENCE, rng.randint(1, 3)) if evidence_done else []
+            elif status != "done" and rng.random() < 0.15:
+                entry["evidence"] = rng.sample(EVIDENCE, 1)
+            else:
+                entry["evidence"] = []
+            history.append(entry)
+        if status == "done" and not evidence_done:
+            for entry in history:
+                entry["evidence"] = []  # done, evidence not recorded yet: a warning
+        task["due"] = due
+        shown = status
+        if rng.random() < 0.08:  # edited by hand, past the record: a warning
+            shown = rng.choice([s for s in statuses if s != status])
+        task["status"] = shown
+        if rng.random() < 0.05 and shown in ("todo", "in-progress", "done"):
+            progress = {"todo": 20, "in-progress": 100, "done": 80}[shown]  # out of date
+        if progress is not None:
+            task["progress"] = progress
+        task["tags"] = rng.sample(TAGS, rng.randint(0, 4))
+        others = [i for lv in LEVELS if lv != level for i in by_level[lv][-50:]]
+        task["related"] = sorted(rng.sample(others, min(len(others), rng.choice((0, 0, 1, 2, 3)))))
+        task["history"] = history
+        by_level[level].append(task_id)
+        tasks.append(task)
+    return tasks
+
+
 def _flow(values: list) -> str:
     return "[" + ", ".join(_flow_scalar(v) for v in values) + "]"
 
@@ -196,7 +323,10 @@ def tasks_yaml(tasks: list[dict], title: str = "基准测试台账") -> str:
         add(f"    level: {task['level']}")
         add(f"    seq: {task['seq']}")
         for key in ("text", "title", "owner"):
-            if key in task:
+            if key in task and "\n" in str(task[key]):  # paragraphs: a literal block
+                add(f"    {key}: |-")
+                out.extend(f"      {line}" for line in task[key].split("\n"))
+            elif key in task:
                 add(f"    {key}: {scalar(task[key])}")
         if "partners" in task:
             add(f"    partners: {_flow(task['partners'])}")
@@ -267,12 +397,18 @@ def _first_han(text: str) -> str:
 
 
 def write_ledger(directory: Path, n: int, seed: int = 2018, history: int = 1,
-                 unevidenced: float = 0.0, bare: bool = False) -> list[dict]:
-    """Write ``tasks.yaml`` and ``voices.yaml`` of ``n`` tasks into ``directory``."""
+                 unevidenced: float = 0.0, bare: bool = False,
+                 realistic: bool = False) -> list[dict]:
+    """Write ``tasks.yaml`` and ``voices.yaml`` of ``n`` tasks into ``directory``
+    (``realistic``: :func:`build_realistic`, both files with CRLF line endings)."""
     directory.mkdir(parents=True, exist_ok=True)
-    tasks = build(n, seed, history, unevidenced)
-    (directory / "tasks.yaml").write_text(bare_yaml(tasks) if bare else tasks_yaml(tasks), "utf-8")
-    (directory / "voices.yaml").write_text(voices_yaml(tasks, seed), "utf-8")
+    tasks = build_realistic(n, seed) if realistic else build(n, seed, history, unevidenced)
+    text = bare_yaml(tasks) if bare else tasks_yaml(tasks)
+    voices = voices_yaml(tasks, seed)
+    if realistic:  # as saved on Windows
+        text, voices = text.replace("\n", "\r\n"), voices.replace("\n", "\r\n")
+    (directory / "tasks.yaml").write_bytes(text.encode("utf-8"))
+    (directory / "voices.yaml").write_bytes(voices.encode("utf-8"))
     return tasks
 
 
@@ -283,8 +419,8 @@ _TW_STATUS = {"todo": "pending", "in-progress": "pending", "blocked": "pending",
 
 def _tw_time(moment: datetime | date) -> str:
     if not isinstance(moment, datetime):
-        moment = datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def taskwarrior_json(tasks: list[dict]) -> str:
@@ -332,11 +468,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bare", action="store_true",
                         help="only the required fields, one line per task, one-character texts: "
                         "the most memory per byte of file (the worst case for the size limit)")
+    parser.add_argument("--realistic", action="store_true",
+                        help="a ledger as in the middle of a year: warnings by the thousand, hand "
+                        "edits, back-dated entries, long texts, 1..7 history entries, CRLF "
+                        "(--history and --unevidenced do not apply)")
     args = parser.parse_args(argv)
+    if args.realistic and args.bare:
+        parser.error("--realistic and --bare are two different ledgers: choose one")
     if args.history < 1 or not 0 <= args.unevidenced <= 1:
         parser.error("--history is at least 1 and --unevidenced between 0 and 1")
     tasks = write_ledger(args.directory, args.tasks, args.seed, args.history, args.unevidenced,
-                         args.bare)
+                         args.bare, args.realistic)
     if args.taskwarrior:
         args.taskwarrior.write_text(taskwarrior_json(tasks), "utf-8")
     size = (args.directory / "tasks.yaml").stat().st_size

@@ -43,9 +43,20 @@ def test_benchmark_runs_end_to_end(tmp_path):
          "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    rows = {row["name"].split(":")[0].split(",")[0]: row
-            for row in json.loads(out.read_text("utf-8"))["rows"]}
-    assert set(rows) >= {"start-up", "Taskwarrior", "cold check", "update", "peak memory"}
+    every = json.loads(out.read_text("utf-8"))["rows"]
+    rows = {row["name"].split(":")[0].split(",")[0]: row for row in every}
+    assert set(rows) >= {"start-up", "Taskwarrior", "cold check", "update", "peak memory",
+                         "filtered JSON listing", "scaling"}
+    # every row of the generated ledgers on both, and the four scaling rows on each
+    for ledger in ("clean", "realistic"):
+        names = {row["name"].split(":")[0].split(",")[0] for row in every
+                 if row["ledger"] == ledger}
+        assert names == {"Taskwarrior", "filtered JSON listing", "cold check", "update",
+                         "peak memory", "scaling"}
+        scaling = [row for row in every if row["ledger"] == ledger and row["scaling"]]
+        assert [row["name"].split("`")[1] for row in scaling] == ["check", "list", "report",
+                                                                   "update"]
+        assert all(row["ratio"] > 0 and not row["skipped"] for row in scaling)
     for name in ("start-up", "cold check", "peak memory"):
         assert rows[name]["ratio"] > 0 and not rows[name]["skipped"]
     if shutil.which("task") is None:
@@ -56,3 +67,27 @@ def test_benchmark_runs_end_to_end(tmp_path):
     if update.code != 0:
         assert rows["update"]["skipped"].startswith("not available")
     assert "| measurement | reformctl | baseline | ratio |" in proc.stdout
+
+
+def test_realistic_ledger_has_warnings_only(outside):
+    """--realistic: a ledger as in the middle of a year. No error (every command works on it);
+    warnings of each kind a hand-kept ledger has; CRLF; long texts; several history entries."""
+    proc = generate(300, outside / "data", "--realistic")
+    assert proc.returncode == 0, proc.stderr
+    raw = (outside / "data" / "tasks.yaml").read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n")  # CRLF throughout
+    assert b"text: |-" in raw  # long texts, as literal blocks
+    result = run_cli("check", "--format", "json")
+    assert result.code == 0, result.stderr
+    found = json.loads(result.stdout)
+    diagnostics = found["diagnostics"] if isinstance(found, dict) else found
+    codes = {d["code"] for d in diagnostics}
+    assert {d["severity"] for d in diagnostics} == {"warning"}
+    assert codes >= {"missing-evidence", "status-unrecorded", "status-progress"}
+    listed = json.loads(run_cli("list", "--format", "json").stdout)
+    assert len(listed) == 300
+    assert max(len(t["history"]) for t in listed) >= 5
+    assert len({t.get("owner") for t in listed}) > 30
+    again = generate(300, outside / "again", "--realistic")
+    assert again.returncode == 0
+    assert (outside / "again" / "tasks.yaml").read_bytes() == raw

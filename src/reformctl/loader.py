@@ -22,16 +22,35 @@ from .models import Ledger, Meeting, Plan
 
 @dataclass
 class Loaded:
-    """Everything :func:`load` found: the ledger (None if a file is unusable) and all problems."""
+    """Everything :func:`load` found: the ledger (None if a file is unusable) and all problems.
+
+    The problems are located (line and column found from their data paths) when
+    :attr:`diagnostics` is first read, not before: a command that only asks whether there are
+    :attr:`errors`, and finds none, never locates the warnings it does not show.
+    """
 
     where: LedgerDir
     ledger: Ledger | None
-    diagnostics: list[Diagnostic]
+    found: list[Diagnostic]  # as found: made from data paths, not located yet
     texts: dict[str, yamldoc.Text] = field(default_factory=dict)
     task_starts: list[int] = field(default_factory=list)  # where each task's item starts
+    parsed: dict[str, yamldoc.Parsed] = field(default_factory=dict, repr=False)
+    # kind -> (head, items) validated from the file's data, when it read as a mapping: what
+    # could be read of it, kept for salvage (a ledger with errors is not read a second time)
+    validated: dict[str, tuple[Any, list[Any]]] = field(default_factory=dict, repr=False)
+    _located: list[Diagnostic] | None = field(default=None, repr=False)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every problem, located, in file order."""
+        if self._located is None:
+            self._located = locate(self.found, self.texts, self.parsed)
+        return self._located
 
     @property
     def errors(self) -> list[Diagnostic]:
+        if not any(d.is_error for d in self.found):
+            return []  # nothing to locate
         return [d for d in self.diagnostics if d.is_error]
 
 
@@ -64,6 +83,7 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
     heads: dict[str, object] = {}
     items: dict[str, list[Any]] = {}
     parsed: dict[str, yamldoc.Parsed] = {}
+    kept: dict[str, tuple[Any, list[Any]]] = {}
     hashes: dict[str, str] = {}  # of each file's bytes, for the cache key
     paths = {"tasks": where.tasks_path, "voices": where.voices_path}
     for kind, path in paths.items():
@@ -93,13 +113,14 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
             result = parsed[kind] = yamldoc.parse(text)
             validated = validate(kind, result.data, text.path)
         heads[kind], items[kind] = validated.head, validated.items
+        if isinstance(result.data, dict):
+            kept[kind] = (validated.head, [item for _, item in validated.items])
         diags += validated.diagnostics
 
     shown = {kind: display(path) for kind, path in paths.items()}
     raw_tasks = parsed["tasks"].data if "tasks" in parsed else None
     diags += run_rules(RuleContext(shown["tasks"], shown["voices"], items["tasks"],
                                    items["voices"], task_ids_in(raw_tasks)))
-    diags = locate(diags, texts, parsed)
 
     ledger = None
     if isinstance(heads["tasks"], Plan):
@@ -111,7 +132,7 @@ def _read_all(where: LedgerDir, raw: dict[str, bytes]) -> Loaded:
             [voice for _, voice in items["voices"]],
         )
     starts = parsed["tasks"].item_starts.get("tasks", []) if "tasks" in parsed else []
-    loaded = Loaded(where, ledger, diags, texts, starts)
+    loaded = Loaded(where, ledger, diags, texts, starts, parsed, kept)
     if ledger is not None and not loaded.errors and "voices" in hashes:
         key = cache.ledger_key(hashes["tasks"], hashes["voices"])
         if cache.get("index", key) is None:

@@ -15,18 +15,24 @@ from .models import Ledger, Meeting, Plan
 
 if TYPE_CHECKING:
     from .ledgers import LedgerDir
+    from .loader import Loaded
 
 
 @dataclass
 class Readable:
-    """The readable part of a ledger, and every problem :func:`reformctl.loader.load` found."""
+    """The readable part of a ledger, and every problem :func:`reformctl.loader.load` found
+    (located only when :attr:`diagnostics` is read: ``list`` asks only for the errors)."""
 
     ledger: Ledger
-    diagnostics: list[Diagnostic]
+    loaded: Loaded
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.loaded.diagnostics
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
+        return self.loaded.errors
 
 
 def readable(where: LedgerDir) -> Readable:
@@ -41,13 +47,15 @@ def readable(where: LedgerDir) -> Readable:
 
     loaded = load(where)
     if loaded.ledger is not None and not loaded.errors:
-        return Readable(loaded.ledger, loaded.diagnostics)
+        return Readable(loaded.ledger, loaded)
     parts: dict[str, tuple[Any, list[Any]]] = {}
     for kind in ("tasks", "voices"):
         source = loaded.texts.get(kind)
         head: Any = None
         items: list[Any] = []
-        if source is not None:
+        if kind in loaded.validated:  # read and validated by load() already
+            head, items = loaded.validated[kind]
+        elif source is not None:
             parsed = yamldoc.parse(source)
             data = parsed.data
             if data is None and parsed.diagnostics:
@@ -68,4 +76,4 @@ def readable(where: LedgerDir) -> Readable:
         meeting if isinstance(meeting, Meeting) else None,
         voices,
     )
-    return Readable(ledger, loaded.diagnostics)
+    return Readable(ledger, loaded)

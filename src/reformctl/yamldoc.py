@@ -39,6 +39,7 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = frozenset({_STR_TAG, "!"})  # the only tags allowed, on scalars only (text)
 _DEPTH_MESSAGE = N_("nesting deeper than {depth} levels; a ledger needs far fewer")
 _WORDS = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
@@ -218,7 +219,6 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
     deep nesting, more than one document, or ``items`` refusing a chunk.
     """
     import yaml
-    from yaml.cyaml import CParser
 
     Scalar = yaml.ScalarEvent
     MapStart = yaml.MappingStartEvent
@@ -233,7 +233,7 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
     resolved_short: dict[str, Any] = {}
     known = resolved_short.get
     nokey = _NOKEY
-    str_tags = (_STR_TAG, "!")
+    refused = _refusals  # what is refused is decided there; here only what could be is asked
 
     item_starts: dict[Any, list[int]] = {}
     stack: list[tuple[Any, bool]] = []  # the open containers above ``cur``, with is_map
@@ -247,7 +247,7 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
     top_lines: list[int] = []
     done = 0  # items of ``top`` handed to ``items`` already
     replaced = False
-    max_open = MAX_DEPTH - 1
+    max_open = MAX_DEPTH  # containers open: asked about from this depth on
 
     def hand_over(seq: list[Any], start: int) -> None:
         nonlocal replaced
@@ -259,14 +259,14 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
             seq[start:] = kept
             replaced = True
 
-    parser = CParser(_Chunks(source.text))
-    get = parser.get_event
+    parser: Any = _CParser()(_Chunks(source.text))
+    get: Callable[[], Any] = parser.get_event
     try:
         while (ev := get()) is not None:
             kind = type(ev)
             if kind is Scalar:
                 tag = ev.tag
-                if ev.anchor is not None or (tag is not None and tag not in str_tags):
+                if (ev.anchor is not None or tag is not None) and refused(ev, kind, 0, 1, False):
                     raise _Relocate
                 value = ev.value
                 if cur is None:  # a document that is one scalar
@@ -295,17 +295,16 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
                         top_lines.append(ev.start_mark.index)
                     cur.append(value)
             elif kind is MapStart or kind is SeqStart:
-                if ev.anchor is not None or ev.tag is not None:
-                    raise _Relocate
+                depth = 0 if cur is None else len(stack) + 1
+                at_key = is_map and key is nokey and cur is not None
+                if (ev.anchor is not None or ev.tag is not None or depth >= max_open
+                        or at_key) and refused(ev, kind, depth, documents, at_key):
+                    raise _Relocate  # an anchor, a tag, too deep, a complex key
                 new: Any = {} if kind is MapStart else []
                 if cur is None:
                     root = new
                 else:
-                    if len(stack) >= max_open:
-                        raise _Relocate  # too deep
                     if is_map:
-                        if key is nokey:
-                            raise _Relocate  # a complex key
                         cur[key] = new
                         if not stack and kind is SeqStart:
                             top, top_key, done = new, key, 0
@@ -336,88 +335,106 @@ def _parse_fast(source: Text, items: Items | None) -> Parsed:
                         if len(top) > done:
                             hand_over(top, done)
                         top = None
-            elif kind is DocStart:
-                documents += 1
-                if documents > 1:
-                    raise _Relocate
-            elif kind is Alias:
-                raise _Relocate
+            elif kind is DocStart or kind is Alias:
+                documents += kind is DocStart
+                if refused(ev, kind, 0, documents, False):
+                    raise _Relocate  # an alias, a second document
     except (yaml.YAMLError, ValueError):  # ValueError: an integer too long to convert
         raise _Relocate from None
     item_starts = {k: starts for k, starts in item_starts.items() if starts}  # as _parse has
     return Parsed(root, [], None, item_starts, replaced)
 
 
-def _parse_located(source: Text) -> Parsed:
+def _refusals(ev: Any, kind: type, depth: int, documents: int,
+              at_key: bool) -> list[tuple[str, str, bool]]:
+    """What YAML a ledger may not hold, decided here for every pass: (code, message, stop) of
+    each refusal of this event, in the order they are reported; empty when it is allowed.
+
+    ``depth``: containers open before the event; ``documents``: documents begun so far (this
+    one included); ``at_key``: the event stands where a mapping expects a key. The fast pass
+    asks only about events that could be refused (those with an anchor or a tag, aliases,
+    documents, containers at a key or at the depth limit); the located pass asks about every
+    collection and scalar event, and reports what it is told.
+    """
     import yaml
 
+    found: list[tuple[str, str, bool]] = []
+    if kind is yaml.AliasEvent:
+        return [("yaml-alias", _("YAML alias '*{alias}' is not allowed (aliases can make a small "
+                                 "file expand without limit); write the value out in "
+                                 "full").format(alias=ev.anchor), True)]
+    if kind is yaml.DocumentStartEvent:
+        if documents > 1:
+            found.append(("yaml-documents", _("more than one YAML document ('---'); a data file "
+                                              "holds exactly one"), True))
+        return found
+    if kind is not yaml.ScalarEvent and kind is not yaml.MappingStartEvent \
+            and kind is not yaml.SequenceStartEvent:
+        return found
+    if ev.anchor is not None:
+        found.append(("yaml-anchor", _("YAML anchor '&{anchor}' is not allowed (anchors and "
+                                       "aliases can make a small file expand without limit); "
+                                       "write the value out in full").format(anchor=ev.anchor),
+                      False))
+    tag = ev.tag
+    if tag is not None and not (kind is yaml.ScalarEvent and tag in _SCALAR_TAGS):
+        found.append(("yaml-tag", _("YAML tag '{tag}' is not allowed; ledgers hold plain values "
+                                    "only: remove the tag").format(
+                                        tag=tag.replace("tag:yaml.org,2002:", "!!")), False))
+    if kind is not yaml.ScalarEvent:
+        if at_key:
+            found.append(("invalid-type", _("a list or mapping used as a key; keys are plain "
+                                            "words such as `status`"), True))
+        elif depth >= MAX_DEPTH:
+            found.append(("yaml-depth", _(_DEPTH_MESSAGE).format(depth=MAX_DEPTH), True))
+    return found
+
+
+def _parse_located(source: Text, wanted: set[tuple[Any, ...]] | None = None) -> Parsed:
+    """The located pass: the data and every value's :class:`Node`, and every problem located.
+
+    With ``wanted`` (data paths) it is the locate walk instead: no data is built, a Node is made
+    only for the wanted paths and containers no wanted path goes into are skipped; it is only
+    asked about texts the fast pass read without problems, and any problem met on the way gives
+    the full located pass instead.
+    """
+    import yaml
+
+    building = wanted is None
+    text = source.text
     path = source.path
     diags: list[Diagnostic] = []
     nodes: dict[tuple[Any, ...], Node] = {}
     item_starts: dict[str, list[int]] = {}
     root: Any = None
     documents = 0
-    # Frame: [container, is_map, pending key, data path, key mark, skip value (duplicate key)]
+    # A frame: [container (None when not building), is_map, pending key, data path, key mark,
+    # skip the value (a duplicate key's), items so far]
     stack: list[list[Any]] = []
+    skip = 0  # depth inside a container no wanted path goes through
 
-    ScalarEvent = yaml.ScalarEvent
-    MappingStartEvent = yaml.MappingStartEvent
-    SequenceStartEvent = yaml.SequenceStartEvent
-    MappingEndEvent = yaml.MappingEndEvent
-    SequenceEndEvent = yaml.SequenceEndEvent
+    Scalar = yaml.ScalarEvent
+    MapStart = yaml.MappingStartEvent
+    SeqStart = yaml.SequenceStartEvent
+    MapEnd = yaml.MappingEndEvent
+    SeqEnd = yaml.SequenceEndEvent
+    nokey = _NOKEY
+    odd_breaks = _ODD_BREAK.search(text) is not None
+    where: list[Callable[[int], tuple[int, int]]] = []  # the text's line index, made once
 
-    odd_breaks = _ODD_BREAK.search(source.text) is not None
+    def position(index: int) -> tuple[int, int]:
+        if not where:
+            where.append(_positions(text))
+        return where[0](index)
 
     def problem(mark: Any, code: str, message: str, *, stop: bool = False) -> None:
-        line, col = (_positions(source.text)(mark.index) if odd_breaks
+        if not building:
+            raise _Relocate  # never in a text the fast pass read: read it all, located
+        line, col = (position(mark.index) if odd_breaks
                      else (mark.line + 1, mark.column + 1))
         diags.append(error(path, line, col, code, message))
         if stop:
             raise _Stop
-
-    def refuse_anchor_or_tag(ev: Any) -> None:
-        if ev.anchor is not None:
-            problem(
-                ev.start_mark, "yaml-anchor",
-                _("YAML anchor '&{anchor}' is not allowed (anchors and aliases can make a small "
-                  "file expand without limit); write the value out in full").format(
-                      anchor=ev.anchor),
-            )
-        if ev.tag is not None and ev.tag != _STR_TAG and not (
-            ev.tag == "!" and type(ev) is ScalarEvent
-        ):
-            problem(
-                ev.start_mark, "yaml-tag",
-                _("YAML tag '{tag}' is not allowed; ledgers hold plain values only: remove "
-                  "the tag").format(tag=ev.tag.replace("tag:yaml.org,2002:", "!!")),
-            )
-
-    def add(value: Any, mark: Any) -> Node | None:
-        """Put ``value`` into the open container; its Node (None for a duplicate key's value)."""
-        top = stack[-1]
-        node = None
-        if top[1]:
-            key = top[2]
-            top[2] = _NOKEY
-            if top[5]:  # the value of a duplicate key: reported already, not kept
-                top[5] = False
-                return None
-            top[0][key] = value
-            kmark = top[4]
-            node = nodes[top[3] + (key,)] = Node(
-                kmark.line + 1, kmark.column + 1, mark.line + 1, mark.column + 1, mark.index,
-                key_start=kmark.index,
-            )
-        else:
-            seq = top[0]
-            node = nodes[top[3] + (len(seq),)] = Node(
-                mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1, mark.index,
-                key_start=mark.index,
-            )
-            if len(top[3]) == 1:  # an item of a top-level sequence, e.g. one task
-                item_starts.setdefault(top[3][0], []).append(mark.index)
-            seq.append(value)
-        return node
 
     def resolve(ev: Any) -> Any:
         try:
@@ -430,27 +447,42 @@ def _parse_located(source: Text) -> Parsed:
                 stop=True,
             )
 
-    def child_path(top: list[Any]) -> tuple[Any, ...]:
-        return top[3] + ((top[2],) if top[1] else (len(top[0]),))
-
+    parser: Any = _CParser()(_Chunks(text))
+    get: Callable[[], Any] = parser.get_event
     try:
-        for ev in yaml.parse(source.text, Loader=yaml.CSafeLoader):
+        while (ev := get()) is not None:
             kind = type(ev)
-            if kind is ScalarEvent:
-                if ev.anchor is not None or ev.tag is not None:
-                    refuse_anchor_or_tag(ev)
-                if not stack:
-                    root = resolve(ev)
+            if skip:
+                if kind is MapStart or kind is SeqStart:
+                    skip += 1
+                elif kind is MapEnd or kind is SeqEnd:
+                    skip -= 1
+                continue
+            if kind is Scalar or kind is MapStart or kind is SeqStart:
+                top = stack[-1] if stack else None
+                at_key = top is not None and top[1] and top[2] is nokey
+                if ev.anchor is not None or ev.tag is not None or kind is not Scalar:
+                    for code, message, stop in _refusals(ev, kind, len(stack), documents,
+                                                         at_key):
+                        problem(ev.start_mark, code, message, stop=stop)
+                mark = ev.start_mark
+                if top is None:  # the root
+                    if kind is Scalar:
+                        root = resolve(ev) if building else None
+                        continue
+                    root = ({} if kind is MapStart else []) if building else None
+                    nodes[()] = Node(mark.line + 1, mark.column + 1, mark.line + 1,
+                                     mark.column + 1, mark.index)
+                    stack.append([root, kind is MapStart, nokey, (), None, False, 0])
                     continue
-                top = stack[-1]
-                if top[1] and top[2] is _NOKEY:
+                if at_key:  # a key (a collection as a key was refused above)
                     key = ev.value
                     top[2] = key
-                    top[4] = ev.start_mark
-                    if key in top[0]:
+                    top[4] = mark
+                    if building and key in top[0]:
                         first = nodes.get(top[3] + (key,))
                         problem(
-                            ev.start_mark, "duplicate-key",
+                            mark, "duplicate-key",
                             (_("duplicate key '{key}' (first at line {line}); YAML keeps only "
                                "one of them: remove or rename the other") if first else
                              _("duplicate key '{key}'; YAML keeps only one of them: remove or "
@@ -459,93 +491,117 @@ def _parse_located(source: Text) -> Parsed:
                         )
                         top[5] = True
                     continue
-                node = add(resolve(ev), ev.start_mark)
-                if node is not None:
-                    node.end = _scalar_end(source.text, ev)
-            elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                if ev.anchor is not None or ev.tag is not None:
-                    refuse_anchor_or_tag(ev)
-                if stack and stack[-1][1] and stack[-1][2] is _NOKEY:
-                    problem(
-                        ev.start_mark, "invalid-type",
-                        _("a list or mapping used as a key; keys are plain words such as "
-                          "`status`"),
-                        stop=True,
-                    )
-                if len(stack) >= MAX_DEPTH:
-                    problem(
-                        ev.start_mark, "yaml-depth",
-                        _(_DEPTH_MESSAGE).format(depth=MAX_DEPTH),
-                        stop=True,
-                    )
-                new: Any = {} if kind is MappingStartEvent else []
-                if stack:
-                    frame_path = child_path(stack[-1])
-                    node = add(new, ev.start_mark)
+                # a value: of the pending key, or the next item of a sequence
+                if top[1]:
+                    key = top[2]
+                    top[2] = nokey
+                    child = top[3] + (key,)
+                    kmark = top[4]
+                    dropped = top[5]  # the value of a duplicate key: reported, not kept
+                    top[5] = False
+                else:
+                    child = top[3] + (top[6],)
+                    kmark = mark
+                    dropped = False
+                    top[6] += 1
+                    if building and len(top[3]) == 1:  # an item of a top-level sequence
+                        item_starts.setdefault(top[3][0], []).append(mark.index)
+                value: Any = None
+                if building:
+                    value = (resolve(ev) if kind is Scalar
+                             else {} if kind is MapStart else [])
+                    if not dropped:
+                        if top[1]:
+                            top[0][key] = value
+                        else:
+                            top[0].append(value)
+                node = None
+                if not dropped and (building or child in wanted):  # type: ignore[operator]
+                    node = nodes[child] = Node(kmark.line + 1, kmark.column + 1, mark.line + 1,
+                                               mark.column + 1, mark.index,
+                                               key_start=kmark.index)
+                if kind is Scalar:
+                    if node is not None:
+                        node.end = _scalar_end(text, ev)
+                elif building or node is not None:
                     if node is not None:
                         node.kind = "flow" if ev.flow_style else "block"
+                    stack.append([value, kind is MapStart, nokey, child, None, False, 0])
                 else:
-                    root = new
-                    frame_path = ()
-                    m = ev.start_mark
-                    nodes[()] = Node(m.line + 1, m.column + 1, m.line + 1, m.column + 1, m.index)
-                stack.append([new, kind is MappingStartEvent, _NOKEY, frame_path, None, False])
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                    skip = 1
+            elif kind is MapEnd or kind is SeqEnd:
                 node = nodes.get(stack.pop()[3])
                 if node is not None:
                     node.end = ev.end_mark.index
-            elif kind is yaml.AliasEvent:
-                problem(
-                    ev.start_mark, "yaml-alias",
-                    _("YAML alias '*{alias}' is not allowed (aliases can make a small file "
-                      "expand without limit); write the value out in full").format(
-                          alias=ev.anchor),
-                    stop=True,
-                )
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    problem(
-                        ev.start_mark, "yaml-documents",
-                        _("more than one YAML document ('---'); a data file holds exactly one"),
-                        stop=True,
-                    )
+            elif kind is yaml.AliasEvent or kind is yaml.DocumentStartEvent:
+                if kind is yaml.DocumentStartEvent:
+                    documents += 1
+                for code, message, stop in _refusals(ev, kind, len(stack), documents, False):
+                    problem(ev.start_mark, code, message, stop=stop)
     except _Stop:
         pass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = _libyaml_message(exc.context or "", exc.problem or "")
-        if mark is not None and source.text[mark.index : mark.index + 1] == "\t":
-            message = _("tab character: YAML does not allow tabs for indentation; use spaces")
-        line, col = (None, None) if mark is None else (
-            _positions(source.text)(mark.index) if odd_breaks else (mark.line + 1, mark.column + 1))
-        code = "yaml-syntax"
-        if "nesting depth" in message:  # libyaml's own limit, met before ours in flow style
-            code, message = "yaml-depth", _(_DEPTH_MESSAGE).format(depth=MAX_DEPTH)
-        else:
-            try:
-                explained = explain_syntax(source.text, exc, odd_breaks)
-            except Exception:  # better words are a nicety: never let them fail the read
-                explained = None
-            if explained is not None:
-                line, col, message = explained
-        diags.append(error(path, line, col, code, message))
+        if not building:
+            return _parse_located(source)
+        diags.append(_syntax_error(source, exc, odd_breaks, position))
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
-        offset = getattr(exc, "position", 0) or 0  # libyaml counts bytes of the UTF-8 text
-        position = len(source.text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
-        line = source.text.count("\n", 0, position) + 1
-        col = position - (source.text.rfind("\n", 0, position) + 1) + 1
-        char = getattr(exc, "character", None)
-        diags.append(error(path, line, col, "yaml-syntax", (
-            _("character {char} is not allowed in a YAML file") if char is not None else
-            _("character is not allowed in a YAML file")).format(
-                char=_describe_char(char) if char is not None else "")))
-    _count_lines_as_editors_do(source.text, nodes)
+        if not building:
+            return _parse_located(source)
+        diags.append(_reader_error(source, exc))
+    except _Relocate:  # the locate walk met a problem: the full located pass describes it
+        return _parse_located(source)
+    _count_lines_as_editors_do(text, nodes)
+    if not building:
+        return Parsed(None, [], nodes)
     if any(d.code != "duplicate-key" for d in diags):
         return Parsed(None, diags, nodes, item_starts)
     # Only duplicate keys: the data is still well defined (each first value is kept), so the
     # rest of the file is checked too, and all its problems are reported in one run.
     return Parsed(root, diags, nodes, item_starts)
+
+
+def _syntax_error(source: Text, exc: Any, odd_breaks: bool,
+                  position: Callable[[int], tuple[int, int]]) -> Diagnostic:
+    """libyaml could not read the text: where and why, in the plainest words found."""
+    mark = exc.problem_mark or exc.context_mark
+    message = _libyaml_message(exc.context or "", exc.problem or "")
+    if mark is not None and source.text[mark.index : mark.index + 1] == "\t":
+        message = _("tab character: YAML does not allow tabs for indentation; use spaces")
+    line: int | None
+    col: int | None
+    line, col = (None, None) if mark is None else (
+        position(mark.index) if odd_breaks else (mark.line + 1, mark.column + 1))
+    code = "yaml-syntax"
+    if "nesting depth" in message:  # libyaml's own limit, met before ours in flow style
+        code, message = "yaml-depth", _(_DEPTH_MESSAGE).format(depth=MAX_DEPTH)
+    else:
+        try:
+            explained = explain_syntax(source.text, exc, odd_breaks)
+        except Exception:  # better words are a nicety: never let them fail the read
+            explained = None
+        if explained is not None:
+            line, col, message = explained
+    return error(source.path, line, col, code, message)
+
+
+def _reader_error(source: Text, exc: Any) -> Diagnostic:
+    """A character YAML does not allow (libyaml counts its position in bytes of UTF-8)."""
+    offset = getattr(exc, "position", 0) or 0
+    at = len(source.text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
+    line = source.text.count("\n", 0, at) + 1
+    col = at - (source.text.rfind("\n", 0, at) + 1) + 1
+    char = getattr(exc, "character", None)
+    return error(source.path, line, col, "yaml-syntax", (
+        _("character {char} is not allowed in a YAML file") if char is not None else
+        _("character is not allowed in a YAML file")).format(
+            char=_describe_char(char) if char is not None else ""))
+
+
+def _CParser() -> Any:
+    """libyaml's parser class (PyYAML's stubs do not export it)."""
+    from yaml import cyaml
+
+    return getattr(cyaml, "CParser")  # noqa: B009 (not in the stubs' exports)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -768,16 +824,16 @@ def explain_syntax(text: str, exc: Any, odd_breaks: bool = False) -> tuple[int, 
             return at(row, col, _("the value of '{key}' holds a colon and a space (': '), "
                                   "which YAML reads as the start of another key; put the value "
                                   "in quotes: `{fixed}`").format(key=key, fixed=fixed.strip()))
-    quote = _unclosed_quote(lines, row)
-    if quote is not None:
-        r, c, mark = quote
+    unclosed = _unclosed_quote(lines, row)
+    if unclosed is not None:
+        r, c, mark = unclosed
         return at(r, c, _("the quote ({quote}) that opens this value is not closed on its "
                           "line, so the lines after it are read as part of the text; end the "
                           "value with {quote}").format(quote=mark))
-    for r in (row - 1, row):  # `  - id:2` is noticed on the line after it
-        r = _content_row(lines, r) if r < row else r
-        if r is not None and 0 <= r < len(lines):
-            explained = _no_space(lines, r)
+    for candidate in (row - 1, row):  # `  - id:2` is noticed on the line after it
+        found = _content_row(lines, candidate) if candidate < row else candidate
+        if found is not None and 0 <= found < len(lines):
+            explained = _no_space(lines, found)
             if explained is not None:
                 return at(*explained)
     if "did not find expected key" in problem and col > 0:
@@ -944,10 +1000,10 @@ def _positions(text: str) -> Callable[[int], tuple[int, int]]:
 def _scalar_end(text: str, ev: Any) -> int:
     """Where a scalar's own text ends. A block scalar's (``|``, ``>``) end mark lies after its
     line break and any blank lines that follow; an edit must stop before them."""
-    end = ev.end_mark.index
+    end: int = ev.end_mark.index
     if ev.style not in ("|", ">"):
         return end
-    start = ev.start_mark.index
+    start: int = ev.start_mark.index
     body = text[start:end].rstrip("\r\n")
     while (cut := body.rfind("\n")) >= 0 and not body[cut + 1 :].strip(" \t"):
         body = body[:cut].rstrip("\r")
@@ -957,95 +1013,15 @@ def _scalar_end(text: str, ev: Any) -> int:
 def locate(source: Text, paths: Iterable[tuple[Any, ...]]) -> Parsed:
     """Where the values at ``paths`` sit, in a text the fast pass read without problems.
 
-    The answer of ``parse(source, locate=True).find(path)`` for each of ``paths``, from one walk
-    over the events that builds no data and makes a :class:`Node` only for the paths and their
-    ancestors (``data`` is None). A text with a problem gets the full located pass.
+    The answer of ``parse(source, locate=True).find(path)`` for each of ``paths``, from the
+    located pass in its locate mode: it builds no data and makes a :class:`Node` only for the
+    paths and their ancestors (``data`` is None). A text with a problem gets the full located
+    pass.
     """
     wanted: set[tuple[Any, ...]] = set()
     for path in paths:
         wanted.update(path[:i] for i in range(len(path) + 1))
-    try:
-        nodes = _walk(source, wanted)
-    except _Relocate:
-        return parse(source, locate=True)
-    _count_lines_as_editors_do(source.text, nodes)
-    return Parsed(None, [], nodes)
-
-
-def _walk(source: Text, wanted: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Node]:
-    import yaml
-    from yaml.cyaml import CParser
-
-    Scalar = yaml.ScalarEvent
-    MapStart = yaml.MappingStartEvent
-    SeqStart = yaml.SequenceStartEvent
-    MapEnd = yaml.MappingEndEvent
-    SeqEnd = yaml.SequenceEndEvent
-    nokey = _NOKEY
-    nodes: dict[tuple[Any, ...], Node] = {}
-    # Open containers on a wanted path: [path, is_map, pending key, its mark, items so far]
-    stack: list[list[Any]] = []
-    skip = 0  # depth inside a container no wanted path goes through
-    root_seen = False
-    parser = CParser(_Chunks(source.text))
-    get = parser.get_event
-    try:
-        while (ev := get()) is not None:
-            kind = type(ev)
-            if skip:
-                if kind is MapStart or kind is SeqStart:
-                    skip += 1
-                elif kind is MapEnd or kind is SeqEnd:
-                    skip -= 1
-                continue
-            if kind is Scalar or kind is MapStart or kind is SeqStart:
-                mark = ev.start_mark
-                if not stack:
-                    if root_seen:
-                        raise _Relocate  # a second document: never in a text read fast
-                    root_seen = True
-                    if kind is Scalar:
-                        continue
-                    nodes[()] = Node(mark.line + 1, mark.column + 1, mark.line + 1,
-                                     mark.column + 1, mark.index)
-                    stack.append([(), kind is MapStart, nokey, None, 0])
-                    continue
-                top = stack[-1]
-                if top[1]:
-                    if top[2] is nokey:
-                        if kind is not Scalar:
-                            raise _Relocate  # a complex key: never in a text read fast
-                        top[2] = ev.value
-                        top[3] = mark
-                        continue
-                    path = top[0] + (top[2],)
-                    kmark = top[3]
-                    top[2] = nokey
-                else:
-                    path = top[0] + (top[4],)
-                    kmark = mark
-                    top[4] += 1
-                node = None
-                if path in wanted:
-                    node = nodes[path] = Node(kmark.line + 1, kmark.column + 1, mark.line + 1,
-                                              mark.column + 1, mark.index, key_start=kmark.index)
-                if kind is Scalar:
-                    if node is not None:
-                        node.end = _scalar_end(source.text, ev)
-                elif node is not None:
-                    node.kind = "flow" if ev.flow_style else "block"
-                    stack.append([path, kind is MapStart, nokey, None, 0])
-                else:
-                    skip = 1
-            elif kind is MapEnd or kind is SeqEnd:
-                node = nodes.get(stack.pop()[0])
-                if node is not None:
-                    node.end = ev.end_mark.index
-            elif kind is yaml.AliasEvent:
-                raise _Relocate
-    except yaml.YAMLError:
-        raise _Relocate from None
-    return nodes
+    return _parse_located(source, wanted)
 
 
 def _describe_char(char: Any) -> str:
@@ -1138,7 +1114,7 @@ def scalar(value: Any, *, flow: bool = False) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if hasattr(value, "isoformat"):  # date / datetime
-        return value.isoformat()
+        return str(value.isoformat())
     text = str(value)
     if _plain_ok(text) and not (flow and any(ch in text for ch in ",[]{}")):
         return text
