@@ -211,8 +211,8 @@ def build_document(data: dict[str, Any]) -> Any:
                       plan=plan["title"] if plan else "")
     head = [(_h("As of"), day(data["as_of"]))]
     if plan:
-        head.append((_h("Plan"), Cell(f"{plan['title']} ({plan['unit']})" if plan["unit"]
-                                      else plan["title"])))
+        unit = tr(N_("separator| ({inner})")).format(inner=plan["unit"]) if plan["unit"] else ""
+        head.append((_h("Plan"), Cell(plan["title"] + unit)))
     sections: list[Section] = []
 
     def section(heading: str, name: str, columns: list[Column], rows: list[list[Cell]],
