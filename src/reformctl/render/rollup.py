@@ -124,7 +124,31 @@ def json_records(data: dict[str, Any]) -> str:
             lines.append(name + ":[\n" + ",\n".join(encode(v) for v in value) + "\n]")
         else:
             lines.append(name + ":" + encode(value))
-    return ("{\n" + ",\n".join(lines) + "\n}\n").translate(_escapes("json"))
+    text = "{\n" + ",\n".join(lines) + "\n}\n"
+    # str.translate looks up every character (the slowest part of writing a city's JSON); a
+    # regular expression finds the rare character that needs it first
+    return text.translate(_escapes("json")) if _unsafe().search(text) else text
+
+
+_UNSAFE: list[Any] = []
+
+
+def _unsafe() -> Any:
+    """A pattern matching any character :func:`reformctl.render._escapes` escapes."""
+    if not _UNSAFE:
+        import re
+
+        from . import _escapes
+
+        codes = sorted(_escapes("json"))
+        ranges, start = [], codes[0]
+        for prev, code in zip(codes, codes[1:] + [-1], strict=True):
+            if code != prev + 1:
+                ranges.append(f"\\u{start:04x}-\\u{prev:04x}" if prev > start
+                              else f"\\u{start:04x}")
+                start = code
+        _UNSAFE.append(re.compile("[" + "".join(ranges) + "]"))
+    return _UNSAFE[0]
 
 
 # Column headers (a context before the bar keeps them apart from the same English words elsewhere)
