@@ -156,3 +156,17 @@ def test_without_a_plan_units_are_joined_on_their_ids(district: Path) -> None:
     assert data["plan"] is None and data["disagreements"] == []
     assert [t["ref"] for t in data["tasks"]][:2] == ["G1", "G2"]
     assert data["tasks"][1]["completion"] == 100.0
+
+
+def test_on_a_terminal_the_table_is_drawn_to_its_width(district: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same document, drawn by rich at the terminal's width: nothing cut, no line wider."""
+    from reformctl.cli import report as report_cli
+
+    monkeypatch.setattr(report_cli, "stdout_is_terminal", lambda: True)
+    result = run_cli(*ARGS, env={"COLUMNS": "60"})
+    assert result.code == 0, result.stderr
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= 60
+    assert "大栅栏自选任务：建立商户工会联络员制度。" in result.stdout.replace("\n", "")
