@@ -218,8 +218,13 @@ def rollup(
         "--as-of.")] = None,
     format: Annotated[RollupFormat, typer.Option(
         "--format", "-f", metavar="FORMAT",
-        help="table (text), markdown, csv (one row per unit and task) or json (documented "
-        "shape reformctl.rollup/1).")] = "table",
+        help="table (text), markdown, html (one self-contained file), xlsx (a sheet per "
+        "table; install reformctl[xlsx]), docx (Word; install reformctl[office]), csv (one row "
+        "per unit and task) or json (documented shape reformctl.rollup/1, one record a line); "
+        "xlsx and docx need --output or a pipe.")] = "table",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", dir_okay=False,
+        help="Write the roll-up to FILE (replaced atomically) instead of stdout.")] = None,
 ) -> None:
     """Roll up many unit ledgers: the task x unit matrix of statuses, completion per unit and
     per task, units behind schedule, evidence per unit, units with no recent update, and the
@@ -232,15 +237,44 @@ def rollup(
     Examples:
       reformctl rollup units/ --plan district
       reformctl rollup units/ --plan district --as-of 2018-06-30 --format markdown
+      reformctl rollup units/ --plan district --format xlsx --output rollup.xlsx
+      reformctl rollup units/ --plan district --format docx --output rollup.docx
     """
     from datetime import date
 
+    from ..errors import UsageError
     from ..query import parse_date
-    from ..render.rollup import rollup_output
+    from ..render.rollup import rollup_output, rollup_view
     from ..rollup import build_rollup
     from ..units import rollup_inputs
+    from .report import stdout_is_terminal
 
     day = parse_date(as_of, "--as-of") if as_of else date.today()
     quiet = parse_date(quiet_since, "--quiet-since") if quiet_since else None
+    terminal = output is None and stdout_is_terminal()
+    if format == "xlsx" and terminal:
+        raise UsageError(
+            _("an xlsx workbook is binary and would garble the terminal"),
+            hint=_("write it to a file: reformctl rollup DIR... --format xlsx --output "
+                   "rollup.xlsx"))
+    if format == "docx" and terminal:
+        raise UsageError(
+            _("a docx document is binary and would garble the terminal"),
+            hint=_("write it to a file: reformctl rollup DIR... --format docx --output "
+                   "rollup.docx"))
     plan, units = rollup_inputs(directories, plan_from)
-    emit(rollup_output(build_rollup(plan, units, day, quiet), format))
+    data = build_rollup(plan, units, day, quiet)
+    if format == "table" and terminal:  # colour, fitted to the terminal's width
+        emit(rollup_view(data))
+        return
+    content = rollup_output(data, format)
+    if output is None:
+        emit(content)
+        return
+    from ..fileio import display, write_file
+    from ..render import csv_bytes
+
+    write_file(output, content if isinstance(content, bytes) else
+               csv_bytes(content, bom=format == "csv"))
+    say(_("reformctl: wrote the {format} roll-up to {path}").format(format=format,
+                                                                    path=display(output)))

@@ -19,7 +19,7 @@ ListingOrRecordFormat = Literal["table", "text", "json", "csv", "markdown", "yam
 CheckFormat = Literal["text", "json", "github"]
 WriteFormat = Literal["text", "json"]  # update, add
 ReportFormat = Literal["text", "markdown", "html", "json", "csv", "xlsx", "docx"]
-RollupFormat = Literal["table", "json", "csv", "markdown"]  # rollup (a machine csv, as listings)
+RollupFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx", "docx"]  # csv: machine
 
 LISTING_FORMATS: tuple[str, ...] = get_args(ListingFormat)
 RECORD_FORMATS: tuple[str, ...] = get_args(RecordFormat)

@@ -176,7 +176,14 @@ def write_xlsx(document: Document) -> bytes:
         return ws
 
     ledger = document.ledger
-    assert ledger is not None
+    if ledger is None:  # a document of tables (the roll-up): each other table on its own sheet
+        from .document import walk
+
+        for block in walk(document.sections):
+            if isinstance(block, Table) and block.name != "totals":
+                sheet(document.meta.get(f"sheet.{block.name}", block.name)[:31], block,
+                      shown=True)
+        return fixed_zip(wb, stamp(document.as_of))
     sheet(tr(SHEETS["tasks"]), _columns(ledger, PRINTED_TASK_KEYS), shown=True)
     sheet(tr(SHEETS["ledger"]), ledger, shown=True)
     return fixed_zip(wb, stamp(document.as_of))

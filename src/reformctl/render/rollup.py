@@ -65,66 +65,90 @@ def _value(value: Any) -> str:
 # The roll-up
 
 
-def rollup_output(data: dict[str, Any], fmt: str) -> str:
-    """The roll-up in ``fmt``: table (plain text, lined up), markdown, csv (one row per unit and
-    task) or json (the data as built, ``reformctl.rollup/1``)."""
-    from . import to_json
-
+def rollup_output(data: dict[str, Any], fmt: str, width: int = 100) -> str | bytes:
+    """The roll-up in ``fmt``: json (the data as built, ``reformctl.rollup/1``, one line per
+    record), csv (one row per unit and task), or the roll-up's document drawn by the report's
+    writers: table (plain text ``width`` columns wide), markdown, html, xlsx, docx (bytes)."""
     if fmt == "json":
-        return to_json(data)
+        return json_records(data)
     if fmt == "csv":
         return _csv(data)
-    sections = _sections(data)
-    if fmt == "markdown":
-        from . import md_cell, md_table
-
-        out = [f"# {md_cell(sections[0][0])}\n"]
-        for title, headers, rows, empty in sections[1:]:
-            out.append(f"\n## {md_cell(title)}\n\n")
-            out.append(md_table(headers, rows) if rows else md_cell(empty) + "\n")
-        return "".join(out)
+    document = build_document(data)
     if fmt == "table":
-        out = [inert(sections[0][0]) + "\n"]
-        for title, headers, rows, empty in sections[1:]:
-            out.append("\n" + inert(title) + "\n")
-            out.append(text_table(headers, rows) if rows else "  " + inert(empty) + "\n")
-        return "".join(out)
+        from .report_text import text_to_string, text_view
+
+        return text_to_string(text_view(document), width)
+    if fmt == "markdown":
+        from .report_markdown import write_markdown
+
+        return write_markdown(document)
+    if fmt == "html":
+        from .report_html import write_html
+
+        return write_html(document)
+    if fmt == "xlsx":
+        from .report_xlsx import write_xlsx
+
+        return write_xlsx(document)
+    if fmt == "docx":
+        from .report_docx import write_docx
+
+        return write_docx(document)
     raise ValueError(f"unknown roll-up format {fmt!r}")
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain-text table lined up in terminal cells (wide characters count two)."""
-    from rich.cells import cell_len
+def rollup_view(data: dict[str, Any]) -> Any:
+    """The roll-up for a terminal (colour; fitted to the console's width by rich)."""
+    from .report_text import text_view
 
-    from . import cell_text
-
-    table = [[inert(h) for h in headers]] + [[_cut(inert(cell_text(v))) for v in row]
-                                             for row in rows]
-    widths = [max(cell_len(row[i]) for row in table) for i in range(len(headers))]
-
-    def line(row: Sequence[str]) -> str:
-        return ("  " + "  ".join(c + " " * (w - cell_len(c)) for c, w in
-                                 zip(row, widths, strict=True))).rstrip() + "\n"
-
-    rule = "  " + "  ".join("-" * w for w in widths) + "\n"
-    return line(table[0]) + rule + "".join(line(row) for row in table[1:])
+    return text_view(build_document(data))
 
 
-CELL = 36  # terminal cells a table cell shows at most (the rest is cut, with an ellipsis)
+RECORD_LISTS = ("units", "tasks", "commitments", "disagreements")
 
 
-def _cut(text: str) -> str:
-    from rich.cells import cell_len
+def json_records(data: dict[str, Any]) -> str:
+    """The roll-up's JSON with one record (a unit, a task, a commitment, a disagreement) on each
+    line, each written compact by the json module's C encoder: the same JSON value as indented
+    output, several times faster to write for a city, and still a reviewable diff."""
+    import json
 
-    if cell_len(text) <= CELL:
-        return text
-    out, width = [], 0
-    for ch in text:
-        width += cell_len(ch)
-        if width > CELL - 1:
-            break
-        out.append(ch)
-    return "".join(out) + "…"
+    from . import _escapes, _json_default
+
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                              default=_json_default).encode
+    lines = []
+    for key, value in data.items():
+        name = encode(key)
+        if key in RECORD_LISTS and isinstance(value, list) and value:
+            lines.append(name + ":[\n" + ",\n".join(encode(v) for v in value) + "\n]")
+        else:
+            lines.append(name + ":" + encode(value))
+    text = "{\n" + ",\n".join(lines) + "\n}\n"
+    # str.translate looks up every character (the slowest part of writing a city's JSON); a
+    # regular expression finds the rare character that needs it first
+    return text.translate(_escapes("json")) if _unsafe().search(text) else text
+
+
+_UNSAFE: list[Any] = []
+
+
+def _unsafe() -> Any:
+    """A pattern matching any character :func:`reformctl.render._escapes` escapes."""
+    if not _UNSAFE:
+        import re
+
+        from . import _escapes
+
+        codes = sorted(_escapes("json"))
+        ranges, start = [], codes[0]
+        for prev, code in zip(codes, codes[1:] + [-1], strict=True):
+            if code != prev + 1:
+                ranges.append(f"\\u{start:04x}-\\u{prev:04x}" if prev > start
+                              else f"\\u{start:04x}")
+                start = code
+        _UNSAFE.append(re.compile("[" + "".join(ranges) + "]"))
+    return _UNSAFE[0]
 
 
 # Column headers (a context before the bar keeps them apart from the same English words elsewhere)
@@ -150,6 +174,18 @@ HEADERS = {
     "Detail": N_("rollup|Detail"),
     "Overdue tasks": N_("rollup|Overdue tasks"),
     "States of its tasks": N_("rollup|States of its tasks"),
+    "As of": N_("rollup|As of"),
+    "Plan": N_("rollup|Plan"),
+}
+# The workbook's sheets after the summary (at most 31 characters), by the table's name
+SHEETS = {
+    "matrix": N_("sheet|Status matrix"),
+    "tasks": N_("sheet|Tasks"),
+    "behind": N_("sheet|Behind schedule"),
+    "evidence": N_("sheet|Evidence"),
+    "quiet": N_("sheet|No update"),
+    "commitments": N_("sheet|Commitments"),
+    "disagreements": N_("sheet|Disagreements"),
 }
 
 
@@ -163,80 +199,123 @@ def _pct(value: Any) -> str:
     return "" if value is None else f"{value:g}%"
 
 
-def _sections(data: dict[str, Any]) -> list[Any]:
-    """The roll-up's sections, each (title, headers, rows, what to say when there are none);
-    the first is the heading alone."""
-    from ..i18n import _, ngettext
-    from . import day_text, status_label
+def build_document(data: dict[str, Any]) -> Any:
+    """The roll-up as a :class:`~reformctl.render.document.Document`: a heading, the as-of day
+    and the plan, then one section per table (or a line saying there is nothing)."""
+    from datetime import date
+
+    from ..i18n import _, current, ngettext
+    from . import day_text, status_label, tr
+    from .document import Cell, Column, Document, Fields, Para, Row, Section, Table
+
+    def num(value: int) -> Cell:
+        return Cell(str(value), "number", value)
+
+    def pct(value: float | None) -> Cell:
+        return Cell(_pct(value), "percent", value) if value is not None else Cell("—", "percent")
+
+    def day(value: str | None, empty: str = "—") -> Cell:
+        if not value:
+            return Cell(empty)
+        return Cell(value[:10], "date", date.fromisoformat(value[:10]))
+
+    def status(value: str | None) -> Cell:
+        return Cell(status_label(value), "status", value) if value else Cell("—")
+
+    def listed(items: list[str], sep: str) -> Cell:
+        return Cell(sep.join(items), "list", list(items), tuple(Cell(i) for i in items))
 
     plan = data["plan"]
     units, tasks = data["units"], data["tasks"]
-    head = (ngettext("Roll-up of {count} unit ledger as of {day}: {plan}",
-                     "Roll-up of {count} unit ledgers as of {day}: {plan}", len(units))
-            if plan else ngettext("Roll-up of {count} unit ledger as of {day}",
-                                  "Roll-up of {count} unit ledgers as of {day}", len(units))
-            ).format(count=len(units), day=day_text(data["as_of"]),
-                     plan=plan["title"] if plan else "")
-    sections: list[Any] = [(head, [], [], "")]
-    sections.append((
-        _("Completion per unit"),
-        [_h("Unit"), _h("Tasks"), _h("Done"), _h("Completion"), _h("Average progress"),
-         _h("Overdue"), _h("Evidence"), _h("Last update")],
-        [[u["unit"], u["tasks"], u["done"], _pct(u["completion"]), _pct(u["average_progress"]),
-          len(u["overdue"]), u["evidence"], (u["last_update"] or "")[:10]] for u in units],
-        _("no unit ledger")))
-    refs = [t["ref"] for t in tasks]
-    sections.append((
-        _("Status of each task in each unit"),
-        [_h("Unit"), *refs],
-        [[u["unit"], *[status_label(t["statuses"][u["unit"]]) if t["statuses"][u["unit"]]
-                       else "-" for t in tasks]] for u in units],
-        _("no unit ledger")))
-    sections.append((
-        _("Completion per task"),
-        [_h("Task"), _h("Text"), _h("Due"), _h("Units"), _h("Done"),
-         _h("Completion")],
-        [[t["ref"], t["text"], t["due"] or "", t["units"], t["done"], _pct(t["completion"])]
-         for t in tasks],
-        _("no task")))
-    behind = [u for u in units if u["overdue"]]
-    sections.append((
-        _("Units behind schedule (overdue tasks)"),
-        [_h("Unit"), _h("Overdue"), _h("Overdue tasks")],
-        [[u["unit"], len(u["overdue"]),
-          ", ".join(ngettext("{ref} ({days} day)", "{ref} ({days} days)",
-                             o["days_overdue"]).format(ref=o["ref"], days=o["days_overdue"])
-                    for o in u["overdue"])] for u in behind],
-        _("no unit is behind schedule")))
-    sections.append((
-        _("Evidence recorded per unit"),
-        [_h("Unit"), _h("Evidence"), _h("Tasks with evidence"), _h("Tasks")],
-        [[u["unit"], u["evidence"], u["tasks_with_evidence"], u["tasks"]] for u in units],
-        _("no unit ledger")))
-    quiet = [u for u in units if u["quiet"]]
-    sections.append((
-        _("Units with no update since {day}").format(day=day_text(data["quiet_since"])),
-        [_h("Unit"), _h("Last update")],
-        [[u["unit"], (u["last_update"] or _("never"))[:10]] for u in quiet],
-        _("every unit has recorded an update since then")))
-    sections.append((
-        _("Symposium commitments and the speaking unit's progress"),
-        [_h("Statement"), _h("Speaker"), _h("Unit"), _h("Commitments"), _h("States of its tasks"),
-         _h("Completion")],
-        [[c["voice"], c["speaker"], c["unit"], "; ".join(c["commitments"]),
-          ", ".join(f"{t['ref'] or t['id']}: " + (
-              status_label(t["status"]) if t["status"] else _("not in its ledger"))
-              for t in c["tasks"]),
-          _pct(c["completion"]) if c["ledger"] else _("no ledger")]
-         for c in data["commitments"]],
-        _("no symposium statements in the plan")))
-    sections.append((
-        _("Units that disagree with the plan"),
-        [_h("Unit"), _h("Ledger"), _h("Problem"), _h("Task"), _h("Detail")],
-        [[d["unit"], d["path"], _disagreement(d["kind"]), d["ref"] or "", _detail(d)]
-         for d in data["disagreements"]],
-        _("every unit ledger agrees with the plan")))
-    return sections
+    title = (ngettext("Roll-up of {count} unit ledger as of {day}: {plan}",
+                      "Roll-up of {count} unit ledgers as of {day}: {plan}", len(units))
+             if plan else ngettext("Roll-up of {count} unit ledger as of {day}",
+                                   "Roll-up of {count} unit ledgers as of {day}", len(units))
+             ).format(count=len(units), day=day_text(data["as_of"]),
+                      plan=plan["title"] if plan else "")
+    head = [(_h("As of"), day(data["as_of"]))]
+    if plan:
+        unit = tr(N_("separator| ({inner})")).format(inner=plan["unit"]) if plan["unit"] else ""
+        head.append((_h("Plan"), Cell(plan["title"] + unit)))
+    sections: list[Section] = []
+
+    def section(heading: str, name: str, columns: list[Column], rows: list[list[Cell]],
+                empty: str) -> None:
+        if not rows:
+            sections.append(Section(heading, (Para(empty, "muted"),)))
+            return
+        table = Table(tuple(columns), tuple(Row(tuple(r)) for r in rows), name)
+        sections.append(Section(heading, (table,)))
+
+    unit_col = Column(_h("Unit"), key="owner")
+    # named "totals": the workbook's first sheet holds the head and this table
+    section(_("Completion per unit"), "totals",
+            [unit_col, Column(_h("Tasks"), "number"), Column(_h("Done"), "number"),
+             Column(_h("Completion"), "percent"), Column(_h("Average progress"), "percent"),
+             Column(_h("Overdue"), "number"), Column(_h("Evidence"), "number"),
+             Column(_h("Last update"), "date")],
+            [[Cell(u["unit"]), num(u["tasks"]), num(u["done"]), pct(u["completion"]),
+              pct(u["average_progress"]), num(len(u["overdue"])), num(u["evidence"]),
+              day(u["last_update"])] for u in units],
+            _("no unit ledger"))
+    section(_("Status of each task in each unit"), "matrix",
+            [unit_col, *(Column(t["ref"], "status") for t in tasks)],
+            [[Cell(u["unit"]), *(status(t["statuses"][u["unit"]]) for t in tasks)]
+             for u in units],
+            _("no unit ledger"))
+    section(_("Completion per task"), "tasks",
+            [Column(_h("Task"), "ref"), Column(_h("Text"), wrap=True, key="text"),
+             Column(_h("Due"), "date"), Column(_h("Units"), "number"),
+             Column(_h("Done"), "number"), Column(_h("Completion"), "percent")],
+            [[Cell(t["ref"], "ref", t["ref"]), Cell(t["text"]), day(t["due"]), num(t["units"]),
+              num(t["done"]), pct(t["completion"])] for t in tasks],
+            _("no task"))
+    section(_("Units behind schedule (overdue tasks)"), "behind",
+            [unit_col, Column(_h("Overdue"), "number"),
+             Column(_h("Overdue tasks"), "list", wrap=True)],
+            [[Cell(u["unit"]), num(len(u["overdue"])),
+              listed([ngettext("{ref} ({days} day)", "{ref} ({days} days)",
+                               o["days_overdue"]).format(ref=o["ref"], days=o["days_overdue"])
+                      for o in u["overdue"]], ", ")]
+             for u in units if u["overdue"]],
+            _("no unit is behind schedule"))
+    section(_("Evidence recorded per unit"), "evidence",
+            [unit_col, Column(_h("Evidence"), "number"),
+             Column(_h("Tasks with evidence"), "number"), Column(_h("Tasks"), "number")],
+            [[Cell(u["unit"]), num(u["evidence"]), num(u["tasks_with_evidence"]),
+              num(u["tasks"])] for u in units],
+            _("no unit ledger"))
+    section(_("Units with no update since {day}").format(day=day_text(data["quiet_since"])),
+            "quiet",
+            [unit_col, Column(_h("Last update"), "date")],
+            [[Cell(u["unit"]), day(u["last_update"], _("never"))] for u in units if u["quiet"]],
+            _("every unit has recorded an update since then"))
+    section(_("Symposium commitments and the speaking unit's progress"), "commitments",
+            [Column(_h("Statement"), "number"), Column(_h("Speaker")), unit_col,
+             Column(_h("Commitments"), "list", wrap=True, key="text"),
+             Column(_h("States of its tasks"), "list", wrap=True),
+             Column(_h("Completion"), "percent")],
+            [[num(c["voice"]) if isinstance(c["voice"], int) else Cell(str(c["voice"])),
+              Cell(c["speaker"] or "—"), Cell(c["unit"] or "—"),
+              listed(list(c["commitments"]), "; "),
+              listed([f"{t['ref'] or t['id']}: " + (
+                  status_label(t["status"]) if t["status"] else _("not in its ledger"))
+                  for t in c["tasks"]], ", "),
+              pct(c["completion"]) if c["ledger"] else Cell(_("no ledger"))]
+             for c in data["commitments"]],
+            _("no symposium statements in the plan"))
+    section(_("Units that disagree with the plan"), "disagreements",
+            [unit_col, Column(_h("Ledger")), Column(_h("Problem")), Column(_h("Task"), "ref"),
+             Column(_h("Detail"), wrap=True)],
+            [[Cell(d["unit"]), Cell(d["path"]), Cell(_disagreement(d["kind"])),
+              Cell(d["ref"] or "—", "ref", d["ref"]), Cell(_detail(d))]
+             for d in data["disagreements"]],
+            _("every unit ledger agrees with the plan"))
+    meta = {"schema": data["format"], "subject": (plan or {}).get("unit") or "",
+            "separator": tr(N_("separator|: ")), "notes_label": ""}
+    meta.update({f"sheet.{name}": tr(label) for name, label in SHEETS.items()})
+    return Document(title=title, lang=current(), as_of=str(data["as_of"]),
+                    head=Fields(tuple(head)), notes=(), sections=tuple(sections), meta=meta)
 
 
 def _detail(d: dict[str, Any]) -> str:
