@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
+import yaml
 
 from reformctl import yamldoc
 
@@ -102,3 +103,11 @@ def test_scalar_quotes_what_would_change_meaning():
         assert yamldoc.scalar(text) != text or text == "", text
     assert yamldoc.scalar("a,b", flow=True) == '"a,b"'
     assert yamldoc.scalar("a,b") == "a,b"
+
+
+@pytest.mark.parametrize("text", ["null:?", "a:b", "http://x.cn", "时间:上午"])
+def test_a_colon_in_a_flow_list_item_is_quoted(text):
+    """Inside ``[...]`` PyYAML reads every ':' as a value indicator: ``[null:?]`` is a mapping
+    (found by hypothesis: `update --add-tag 'null:?'` was refused as a flow-style task)."""
+    written = yamldoc.scalar(text, flow=True)
+    assert yaml.safe_load(f"[a, {written}]") == ["a", text]

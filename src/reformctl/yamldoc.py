@@ -1105,7 +1105,7 @@ def has_unsafe(text: str) -> bool:
 def scalar(value: Any, *, flow: bool = False) -> str:
     """One YAML scalar that any YAML reader (1.1 or 1.2) reads back as ``value``.
 
-    ``flow``: the scalar stands inside ``[...]``, where ``,[]{}`` also need quotes.
+    ``flow``: the scalar stands inside ``[...]``, where ``,[]{}`` and ``:`` also need quotes.
     """
     if value is None:
         return "null"
@@ -1116,7 +1116,8 @@ def scalar(value: Any, *, flow: bool = False) -> str:
     if hasattr(value, "isoformat"):  # date / datetime
         return str(value.isoformat())
     text = str(value)
-    if _plain_ok(text) and not (flow and any(ch in text for ch in ",[]{}")):
+    # inside [...] every ':' is read as a value indicator by PyYAML (``[null:?]`` is a mapping)
+    if _plain_ok(text) and not (flow and any(ch in text for ch in ",[]{}:")):
         return text
     return quote(text)
 
