@@ -188,7 +188,7 @@ def bar(pct: float | None, width: int, *, empty: str = "░") -> str:
 
 
 CURVE_ROWS = 11  # 0%, 10%, ... 100%: a row per ten points
-CURVE_MARKS = ("o", "+", "x", "~")  # the levels' marks, in the plan's order; all levels: "#"
+CURVE_MARKS = ("*", "+", "=", "~")  # the levels' marks, in the plan's order; all levels: "#"
 CURVE_STYLES = ("cyan", "magenta", "yellow", "blue")
 
 
