@@ -226,13 +226,13 @@ class _Curve:
             if series.total:
                 marks[series.label] = ("#", "bold green")
         for series in ordered:
-            mark = marks[series.label]
+            drawn = marks[series.label]
             for col, point in columns:
                 value = series.values[point]
                 if value is None:
                     continue
                 row = round(max(0.0, min(float(value), 100.0)) / 100 * (CURVE_ROWS - 1))
-                grid[row][col] = mark
+                grid[row][col] = drawn
         labels = {CURVE_ROWS - 1: "100%", (CURVE_ROWS - 1) // 2: " 50%", 0: "  0%"}
         for row in range(CURVE_ROWS - 1, -1, -1):
             line = text(labels.get(row, "    ") + (" ┤" if row in labels else " │"), "dim")
@@ -245,16 +245,15 @@ class _Curve:
             yield text("      " + first + " " * (plot_w - len(first) - len(last)) + last)
         else:
             yield text("      " + (f"{first} – {last}" if n > 1 else last))
-        legend = [f"{marks[s.label][0]} {s.label}" for s in chart.series]
         line = text("      ")
         used = 6
-        for item in legend:
-            size = cell_len(item) + 2
+        for series in chart.series:
+            sign, style = marks[series.label]
+            size = cell_len(series.label) + 4
             if used > 6 and used + size > width:
                 yield line
                 line, used = text("      "), 6
-            mark, style = marks[item.split(" ", 1)[1]]
-            line.append(mark, style=style)
-            line.append(item[1:] + "  ")
+            line.append(sign, style=style)
+            line.append(f" {series.label}  ")
             used += size
         yield line
