@@ -101,3 +101,14 @@ def test_text_curve_fits_the_terminal(lang, width):
     assert all(cell_len(line) <= width for line in out.splitlines())
     assert "100% ┤" in out and "  0% ┤" in out and "     └─" in out
     assert "2017-10-13" in out
+
+
+def test_the_last_day_there_is_keeps_the_latest_points():
+    from reformctl.trend import MAX_POINTS, default_period_start
+
+    assert default_period_start(date.max) == date(9999, 12, 1)
+    report = data("--as-of", "9999-12-31")
+    points = report["trend"]["points"]
+    assert len(points) == MAX_POINTS and points[-1]["date"] == "9999-12-31"
+    assert report["trend"]["start"] == points[0]["date"] == "9978-05-31"
+    assert report["since"] == "9999-12-01"
