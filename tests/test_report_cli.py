@@ -82,6 +82,11 @@ def xlsx_dump(data: bytes) -> str:
                 if cell.value is not None:
                     wrap = " wrap" if cell.alignment.wrap_text else ""
                     lines.append(f"{cell.coordinate} {cell.data_type}{wrap} {cell.value!r}")
+        for chart in ws._charts:  # the trend's native line chart: its kind and series
+            lines.append(f"chart {chart.tagname} at {chart.anchor._from.col},"
+                         f"{chart.anchor._from.row}: " + "; ".join(
+                             f"{s.tx.strRef.f} = {s.val.numRef.f} over {s.cat.numRef.f}"
+                             for s in chart.series))
     return "\n".join(lines) + "\n"
 
 
