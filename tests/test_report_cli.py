@@ -82,6 +82,11 @@ def xlsx_dump(data: bytes) -> str:
                 if cell.value is not None:
                     wrap = " wrap" if cell.alignment.wrap_text else ""
                     lines.append(f"{cell.coordinate} {cell.data_type}{wrap} {cell.value!r}")
+        for chart in ws._charts:  # the trend's native line chart: its kind and series
+            lines.append(f"chart {chart.tagname} at {chart.anchor._from.col},"
+                         f"{chart.anchor._from.row}: " + "; ".join(
+                             f"{s.tx.strRef.f} = {s.val.numRef.f} over {s.cat.numRef.f}"
+                             for s in chart.series))
     return "\n".join(lines) + "\n"
 
 
@@ -232,13 +237,15 @@ def markdown_tables(source: str) -> list[list[int]]:
 
 
 @pytest.mark.parametrize("data,lang,count", [
-    # totals, chart, overdue, moved, 3 levels, activity, 2 statements (of 3), unaddressed,
-    # related
-    ("report", "zh", 12), ("report", "en", 12),
-    # totals, chart, 3 levels, activity, 1 statement, unaddressed, related
-    ("hostile", "zh", 9), ("hostile", "en", 9),
-    # totals, chart, 3 levels, 6 statements, unaddressed, related (no overdue, moves, activity)
-    ("../../data", "zh", 13),
+    # totals, chart, trend, overdue, moved, 3 levels, the period (its totals, counts, 7 kinds
+    # of change, activity), 2 statements (of 3), unaddressed, related
+    ("report", "zh", 22), ("report", "en", 22),
+    # totals, chart, trend, 3 levels, the period (totals, counts, 3 kinds, activity),
+    # 1 statement, unaddressed, related
+    ("hostile", "zh", 14), ("hostile", "en", 14),
+    # totals, chart, trend, 3 levels, the period (totals, counts, no change), 6 statements,
+    # unaddressed, related (no overdue, moves, activity)
+    ("../../data", "zh", 16),
 ])
 def test_markdown_tables_are_valid(fixtures, data, lang, count):
     source = report("--since", "2018-01-01", data=data, fmt="markdown", lang=lang).decode()
@@ -335,7 +342,8 @@ def test_html_is_self_contained(fixtures, data, lang):
     assert "url(" not in page.style and "@import" not in page.style
     assert "@page" in page.style and "size: A4" in page.style and "@media print" in page.style
     svg = [attrs for tag, attrs in page.tags if tag == "svg"]
-    assert len(svg) == 1 and svg[0]["role"] == "img"
+    # the status chart and the trend's line chart
+    assert len(svg) == 2 and all(s["role"] == "img" for s in svg)
     assert sum(1 for tag, _ in page.tags if tag == "rect") >= 5 + 4  # legend + a bar per row
 
 
@@ -402,7 +410,7 @@ def test_xlsx_holds_the_json_figures(fixtures, data):
 
     figures = json.loads(report(data=data, fmt="json"))
     wb = load_workbook(io.BytesIO(report(data=data, fmt="xlsx", lang="en")))
-    summary, printed, tasks = wb.worksheets
+    summary, printed, tasks, _trend, _period = wb.worksheets
     assert (summary.title, printed.title, tasks.title) == ("Summary", "Tasks", "All fields")
 
     rows = [[c.value for c in row] for row in summary.iter_rows()]

@@ -54,7 +54,7 @@ def linked(tmp_path: Path) -> Path:
 
 def tree_dump(document) -> str:
     """The document tree as text: every section, block, column kind and cell."""
-    from reformctl.render.document import Chart, Fields, Para, Section, Table
+    from reformctl.render.document import Chart, Fields, LineChart, Para, Section, Table
 
     lines = [f"document {document.title!r} lang={document.lang} as_of={document.as_of}"]
     lines += [f"  head {label}: {cell.kind} {cell.text!r}" for label, cell in document.head.rows]
@@ -72,6 +72,13 @@ def tree_dump(document) -> str:
             elif isinstance(block, Chart):
                 lines.append(f"{pad}chart {block.title!r}: " + ", ".join(
                     f"{b.label} {b.completion.text}" for b in block.bars))
+            elif isinstance(block, LineChart):
+                lines.append(f"{pad}linechart {block.title!r} over {block.table}: "
+                             f"{len(block.dates)} dates")
+                lines.extend(f"{pad}  series {s.key}{' (total)' if s.total else ''} "
+                             f"{s.label!r}: " + " ".join("—" if v is None else f"{v:g}"
+                                                        for v in s.values)
+                             for s in block.series)
             elif isinstance(block, Table):
                 lines.append(f"{pad}table {block.name}: " + ", ".join(
                     f"{c.key}:{c.kind}{'~' if c.wrap else ''}" for c in block.columns))
@@ -218,7 +225,7 @@ def test_xlsx_dates_are_date_cells(tmp_path):
     out = run_cli("report", "--format", "xlsx", "--as-of", AS_OF, "--lang", "zh", "--data",
                   str(FIXTURES / "report"), "--output", str(target))
     assert out.code == 0, out.stderr
-    summary, printed, ledger = load_workbook(target).worksheets
+    summary, printed, ledger, _trend, _period = load_workbook(target).worksheets
     head = {row[0].value: row[1] for row in summary.iter_rows(min_row=2, max_row=9)}
     for label in ("截至", "方案批准日期", "近期动态起始"):
         assert isinstance(head[label].value, datetime) and head[label].is_date, label

@@ -15,7 +15,8 @@ from reformctl.reports import SCHEMA, build_report, default_since
 
 AS_OF = date(2018, 6, 30)
 TOP_KEYS = ["schema", "plan", "as_of", "since", "level", "source", "notes", "totals", "overdue",
-            "moved_deadlines", "tasks", "activity", "symposium", "related"]
+            "moved_deadlines", "tasks", "activity", "symposium", "related",
+            "trend", "period"]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def test_top_level_keys_are_stable_and_schema_is_named(fixture_ledger):
     assert list(report) == TOP_KEYS
     assert report["schema"] == SCHEMA == "reformctl.report/1"
     assert report["as_of"] == "2018-06-30"
-    assert report["since"] == "2018-05-31" == default_since(AS_OF).isoformat()
+    assert report["since"] == "2018-06-01" == default_since(AS_OF).isoformat()  # the month before
 
 
 def test_shipped_ledger_totals():

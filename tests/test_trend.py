@@ -384,9 +384,9 @@ def test_each_entry_of_the_summary_says_what_it_needs(june):
     assert period["deadlines_moved"][0]["due"] == "2018-10-31"
     assert period["deadlines_moved"][0]["moves"] == [
         {"at": "2018-06-12T09:00:00+08:00", "by": "王芳", "from": "2018-06-15",
-         "to": "2018-09-30", "note": "等待批复"},
+         "to": "2018-09-30", "days": 107, "direction": "later", "note": "等待批复"},
         {"at": "2018-06-28T09:00:00+08:00", "by": "王芳", "from": "2018-09-30",
-         "to": "2018-10-31", "note": None}]
+         "to": "2018-10-31", "days": 31, "direction": "later", "note": None}]
     assert period["evidence_added"][0]["evidence"] == [
         {"at": "2018-06-20T09:00:00+08:00", "by": "王芳", "item": "纪要.pdf"},
         {"at": "2018-06-20T09:00:00+08:00", "by": "王芳", "item": "通知"}]

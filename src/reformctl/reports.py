@@ -20,7 +20,7 @@ language.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from .i18n import _
@@ -28,7 +28,7 @@ from .models import LEVELS, STATUSES, HistoryEntry, Ledger, Task
 from .query import TaskFilter, is_overdue, select, sort_tasks, task_brief
 
 SCHEMA = "reformctl.report/1"
-SINCE_DAYS = 30  # default reach of the recent-activity section, before the as-of day
+SINCE_DAYS = 30  # kept for callers; the default period is now the month before the as-of day
 
 # Fields a history entry can change that are put back when it is undone (everything else in a
 # task is its identity or the history itself).
@@ -39,19 +39,31 @@ _UNDOABLE = frozenset({
 
 
 def default_since(as_of: date) -> date:
-    """:data:`SINCE_DAYS` days before ``as_of``, or the first day there is (``0001-01-01``)."""
-    return as_of - timedelta(days=min(SINCE_DAYS, (as_of - date.min).days))
+    """The first day of the period the report looks back on: the month before ``as_of``
+    (:func:`reformctl.trend.default_period_start`: 2018-06-30 → 2018-06-01), or the first day
+    there is (``0001-01-01``)."""
+    from .trend import default_period_start
+
+    if as_of < date(1, 2, 2):
+        return date.min
+    return default_period_start(as_of)
 
 
 def build_report(ledger: Ledger, as_of: date, *, level: str | None = None,
-                 since: date | None = None, source: dict[str, Any] | None = None
-                 ) -> dict[str, Any]:
+                 since: date | None = None, source: dict[str, Any] | None = None,
+                 every: str = "month") -> dict[str, Any]:
     """The whole report as plain data (the ``--format json`` shape).
 
-    ``level`` restricts every section to one level; ``since`` bounds the recent activity (default
-    :data:`SINCE_DAYS` days before ``as_of``); ``source`` says where the ledger was read from
-    (``{"ledger": ..., "origin": ...}``), shown in the report's head.
+    ``level`` restricts every section to one level; ``since`` starts the period the report
+    looks back on (the ``period`` summary and the ``activity`` in it; default the month before
+    ``as_of``); ``every`` spaces the ``trend``'s points (``month`` ends or ``week`` ends);
+    ``source`` says where the ledger was read from (``{"ledger": ..., "origin": ...}``), shown in
+    the report's head. ``trend`` is :func:`reformctl.trend.build_trend`'s series
+    (``reformctl.trend/1``), ``period`` :func:`reformctl.trend.build_period`'s summary
+    (``reformctl.period/1``), both restricted to ``level``.
     """
+    from .trend import build_period, build_trend
+
     since = default_since(as_of) if since is None else since
     notes: list[str] = []
     states = [s for s in (_as_of(task, as_of, notes) for task in ledger.tasks) if s is not None]
@@ -116,6 +128,8 @@ def build_report(ledger: Ledger, as_of: date, *, level: str | None = None,
             "unaddressed": [brief(s) for s in _in_order(chosen) if s.task.id not in voices_for],
         },
         "related": [[brief(a), brief(b)] for a, b in _pairs(states, chosen_ids)],
+        "trend": build_trend(ledger, as_of, every=every, level=level),
+        "period": build_period(ledger, since, as_of, level=level),
     }
 
 

@@ -43,6 +43,7 @@ from .query import is_overdue, period_end, shift, task_brief
 TREND_SCHEMA = "reformctl.trend/1"
 PERIOD_SCHEMA = "reformctl.period/1"
 EVERY = ("month", "week")
+MAX_POINTS = 260  # the latest points of a longer series: 21 years of months, 5 years of weeks
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,10 +137,11 @@ def trend_days(start: date, as_of: date, every: str = "month") -> list[date]:
 def build_trend(ledger: Ledger, as_of: date, *, every: str = "month", level: str | None = None,
                 start: date | None = None) -> dict[str, Any]:
     """The trend of completion from the plan's start (or ``start``) to ``as_of`` (the module's
-    docstring has the shape). ``level`` restricts the totals to one level, as the report's
+    docstring has the shape); at most :data:`MAX_POINTS` points, the latest (``start`` in the
+    result is the first point's day). ``level`` restricts the totals to one level, as the report's
     ``--level`` does."""
     first = start if start is not None else plan_start(ledger)
-    days = trend_days(first if first is not None else as_of, as_of, every)
+    days = trend_days(first if first is not None else as_of, as_of, every)[-MAX_POINTS:]
     timeline = _Timeline(ledger)
     points = [{"date": day.isoformat(), "totals": _totals(timeline.tasks(day), day, level)}
               for day in days]
@@ -160,7 +162,10 @@ def build_trend(ledger: Ledger, as_of: date, *, every: str = "month", level: str
 
 def default_period_start(as_of: date) -> date:
     """The first day of the month before ``as_of``: the day after the same day a month earlier
-    (``2018-06-30`` → ``2018-06-01``; ``2018-06-15`` → ``2018-05-16``)."""
+    (``2018-06-30`` → ``2018-06-01``; ``2018-06-15`` → ``2018-05-16``; the last day there is,
+    ``9999-12-31``, → ``9999-12-01``)."""
+    if as_of == date.max:
+        return date(as_of.year, as_of.month, 1)
     return shift(as_of + timedelta(days=1), -1, "m")
 
 
@@ -190,7 +195,8 @@ def build_period(ledger: Ledger, since: date, as_of: date, *,
     * ``became_overdue`` when it is overdue at the end and was not at the start;
 
     ``deadlines_moved`` are the due-date changes recorded in the period (each task once, with
-    its due at the start and at the end and every move), ``evidence_added`` the evidence
+    its due at the start and at the end and every move, each as the report's moves: ``at, by,
+    from, to, days, direction, note``; a first due date is not a move), ``evidence_added`` the evidence
     recorded in the period (each task once, every item with when and by whom). The lists of
     tasks are in the plan's order (level, then number), ``became_overdue`` by due date. Each
     task is the report's brief form (id, ref, level, status, progress, due, text, owner,
@@ -241,12 +247,9 @@ def build_period(ledger: Ledger, since: date, as_of: date, *,
         if is_overdue(task, as_of) and not (old is not None and is_overdue(old, before)):
             overdue.append(task)
         entries = in_period(task)
-        moves = [
-            {"at": e.at.isoformat(), "by": e.by, "from": _day(e.changes["due"][0]),
-             "to": _day(e.changes["due"][1]), "note": e.note}
-            for e in entries
-            if "due" in e.changes and _day(e.changes["due"][0]) != _day(e.changes["due"][1])
-        ]
+        moves = [_move(e) for e in entries
+                 if "due" in e.changes and _day(e.changes["due"][0]) is not None
+                 and _day(e.changes["due"][0]) != _day(e.changes["due"][1])]
         if moves:
             moved.append({**brief(task),
                           "due_at_start": _day(old.due) if old is not None else None,
@@ -279,6 +282,17 @@ def build_period(ledger: Ledger, since: date, as_of: date, *,
         "counts": {key: len(items) for key, items in sections.items()},
         **sections,
     }
+
+
+def _move(entry: Any) -> dict[str, Any]:
+    """A deadline move as the report writes it (``moved_deadlines[].moves[]``)."""
+    from .reports import _days_between
+
+    old, new = (_day(v) for v in entry.changes["due"])
+    days = _days_between(old, new) if old is not None else None
+    return {"at": entry.at.isoformat(), "by": entry.by, "from": old, "to": new, "days": days,
+            "direction": None if not days else "later" if days > 0 else "earlier",
+            "note": entry.note}
 
 
 def _day(value: Any) -> str | None:

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 METAVARS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."), N_("DIR"), N_("LEVEL"), N_("STATUS"),
             N_("TEXT"), N_("TAG"), N_("DATE"), N_("N"), N_("FILE"), N_("ID"), N_("UNIT"),
             N_("YEAR"), N_("NAME"), N_("DOC"), N_("LANG"), N_("TIME"), N_("KIND"),
-            N_("FORMAT"), N_("FIELD"), N_("COLUMN=FIELD"), N_("[ID]"), N_("SPAN"))
+            N_("FORMAT"), N_("FIELD"), N_("COLUMN=FIELD"), N_("[ID]"), N_("SPAN"),
+            N_("PERIOD"))
 UNTRANSLATED_METAVARS = ("0..100",)  # input syntax, the same in every language
 # Where an option's help text gives its example: the example gets a line of its own.
 EXAMPLE = N_("Example:")

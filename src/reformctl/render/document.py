@@ -2,7 +2,7 @@
 
 The model follows docutils and Pandoc: a :class:`Document` is a title, head fields and a list
 of :class:`Section` s holding blocks (:class:`Para`, :class:`Fields`, :class:`Table`,
-:class:`Chart`). A table has typed :class:`Column` s and rows of typed :class:`Cell` s. A writer
+:class:`Chart`, :class:`LineChart`). A table has typed :class:`Column` s and rows of typed :class:`Cell` s. A writer
 (``render/report_text.py``, ``report_markdown.py``, ``report_html.py``, ``report_xlsx.py``,
 ``report_docx.py``, ``report_csv.py``) walks the tree and knows how to draw a table, a
 paragraph or a chart; it never knows what the report's sections are. Adding a section or a
@@ -109,7 +109,31 @@ class Chart:
     caption: str = ""  # the completion label
 
 
-Block = Union[Para, Fields, Table, Chart, "Section"]
+@dataclass(frozen=True)
+class Series:
+    """One line of a :class:`LineChart`: its name and a value (a percent, or None where there
+    is none) at each of the chart's dates. ``total`` marks the line of all levels."""
+
+    label: str
+    values: tuple[float | None, ...]
+    total: bool = False
+    key: str = ""  # a stable name (``district``, ``overall``)
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """A line chart over time (the trend of completion): ``series`` of percents at ``dates``
+    (``YYYY-MM-DD``). ``table`` names the table that holds the same figures (a writer that
+    draws no chart draws that table; a spreadsheet charts over it)."""
+
+    title: str
+    dates: tuple[str, ...]
+    series: tuple[Series, ...]
+    table: str = ""
+    caption: str = ""  # what the values are (``Completion``)
+
+
+Block = Union[Para, Fields, Table, Chart, LineChart, "Section"]
 
 
 @dataclass(frozen=True)

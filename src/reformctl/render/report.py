@@ -42,9 +42,11 @@ from .document import (
     Column,
     Document,
     Fields,
+    LineChart,
     Para,
     Row,
     Section,
+    Series,
     Table,
     is_address,
 )
@@ -73,7 +75,21 @@ LABELS: dict[str, str] = {
     "s_overdue": N_("2. Overdue tasks"),
     "s_moved": N_("3. Deadlines moved"),
     "s_tasks": N_("4. All tasks"),
-    "s_activity": N_("5. Recent activity"),
+    "s_activity": N_("5. What changed in the period"),
+    "s_trend": N_("Completion over time"),
+    "trend_month": N_("Completion at the plan's start, at every month end and on the as-of day, "
+                      "each as the report for that day gives it."),
+    "trend_week": N_("Completion at the plan's start, at every week end (Sunday) and on the "
+                     "as-of day, each as the report for that day gives it."),
+    "period_span": N_("From {since} to {as_of}, both days included."),
+    "s_period_all": N_("Every change recorded"),
+    "change": N_("Change"),
+    "date": N_("column|Date"),
+    "completion_start": N_("Completion at start"),
+    "completion_end": N_("Completion at end"),
+    "done_start": N_("Done at start"),
+    "done_end": N_("Done at end"),
+    "due_at_start": N_("Due at start"),
     "s_voices": N_("6. The symposium"),
     "s_unaddressed": N_("Tasks no statement speaks to"),
     "s_related": N_("7. Work carried at two levels"),
@@ -125,6 +141,17 @@ LABELS: dict[str, str] = {
     "none_linked": N_("Bears on no task here."),
     "none_unaddressed": N_("Every task is spoken to by some statement."),
     "none_related": N_("No task is carried at two levels."),
+}
+PERIOD_NAMES = {  # the period summary's kinds of change (reformctl.period/1's lists)
+    "completed": N_("period|Completed"),
+    "started": N_("period|Started"),
+    "blocked": N_("period|Blocked"),
+    "dropped": N_("period|Dropped"),
+    "reopened": N_("period|Reopened"),
+    "added": N_("period|Added"),
+    "became_overdue": N_("period|Became overdue"),
+    "deadlines_moved": N_("period|Deadlines moved"),
+    "evidence_added": N_("period|Evidence added"),
 }
 LEVEL_NAMES = {  # the report's level names (区级层面 ...); every one is accepted as input
     "district": N_("District"),
@@ -390,7 +417,8 @@ def build_document(report: dict[str, Any]) -> Document:
         lang=words.lang,
         as_of=report["as_of"],
         head=Fields(tuple(head_fields(report, words))),
-        notes=tuple(cell_text(n) for n in report["notes"]),
+        notes=tuple(cell_text(n) for n in dict.fromkeys(
+            [*report["notes"], *report["trend"]["notes"], *report["period"]["notes"]])),
         sections=sections,
         meta={"schema": report["schema"], "subject": cell_text(plan.get("unit") or ""),
               "notes_label": words("notes"), "separator": words.sep()},
@@ -464,7 +492,34 @@ class _Builder:
                  percent_cell(r["average_progress"]), number_cell(r["overdue"])),
                 total=r["level"] is None)
             for r in rows), name="totals")
-        return Section(w("s_totals"), (table, chart, Para(w("completion_rule"), "muted")))
+        return Section(w("s_totals"), (table, chart, Para(w("completion_rule"), "muted"),
+                                       self.trend(report["trend"])))
+
+    def trend(self, trend: dict[str, Any]) -> Section:
+        """Completion per level and overall at every point of the trend: a line chart and the
+        table of its figures (``trend``)."""
+        w = self.w
+        points = trend["points"]
+        rows = totals_rows({"totals": points[0]["totals"]}) if points else []
+        keys = [r["level"] for r in rows]
+
+        def completion(point: dict[str, Any], level: str | None) -> float | None:
+            totals = point["totals"]
+            if level is None:
+                return totals["overall"]["completion"]  # type: ignore[no-any-return]
+            found = [r for r in totals["levels"] if r["level"] == level]
+            return found[0]["completion"] if found else None
+
+        columns = (self.col("date", "date"), *(
+            Column(w.level(k), "percent", False, k or "overall") for k in keys))
+        table = Table(columns, tuple(
+            Row((date_cell(p["date"]), *(percent_cell(completion(p, k)) for k in keys)))
+            for p in points), name="trend")
+        chart = LineChart(w("s_trend"), tuple(p["date"] for p in points), tuple(
+            Series(w.level(k), tuple(completion(p, k) for p in points), total=k is None,
+                   key=k or "overall") for k in keys), table="trend", caption=w("completion"))
+        rule = w("trend_week" if trend["every"] == "week" else "trend_month")
+        return Section(w("s_trend"), (Para(rule, "muted"), chart, table), level=2)
 
     def overdue(self, report: dict[str, Any]) -> Section:
         if not report["overdue"]:
@@ -495,18 +550,66 @@ class _Builder:
         return Section(self.w("s_tasks"), tuple(parts))
 
     def activity(self, report: dict[str, Any]) -> Section:
+        """What changed in the period (``since`` .. ``as_of``): completion at both ends, how
+        many tasks changed in each way, a part per kind of change that happened, and every
+        change recorded (the history entries of the period)."""
         w = self.w
-        if not report["activity"]:
-            return Section(w("s_activity"), (self.none("none_activity"),))
-        columns = (self.col("at", "moment"), self.col("ref", "ref"), self.col("by"),
-                   self.col("changes", wrap=True), self.col("note", wrap=True),
-                   self.col("evidence", "list", wrap=True))
-        rows = tuple(Row((
-            moment_cell(a["at"]), ref_cell(a["task"]["ref"]), text_cell(a["by"]),
-            text_cell(changes_text(w, a["changes"])), text_cell(a["note"]),
-            list_cell(a["evidence"], w)))
-            for a in report["activity"])
-        return Section(w("s_activity"), (Table(columns, rows, name="activity"),))
+        period = report["period"]
+        span = Para(w("period_span").format(since=w.day(period["since"]),
+                                             as_of=w.day(period["as_of"])))
+        start_rows = totals_rows({"totals": period["totals"]["start"]})
+        end_rows = totals_rows({"totals": period["totals"]["end"]})
+        ends = Table((self.col("level"), self.col("completion_start", "percent"),
+                      self.col("completion_end", "percent"), self.col("done_start", "number"),
+                      self.col("done_end", "number")), tuple(
+            Row((label_cell(w.level(a["level"]), a["level"]), percent_cell(a["completion"]),
+                 percent_cell(b["completion"]), number_cell(a["done"]), number_cell(b["done"])),
+                total=a["level"] is None)
+            for a, b in zip(start_rows, end_rows, strict=True)), name="period-totals")
+        counts = Table((self.col("change"), self.col("tasks", "number")), tuple(
+            Row((label_cell(tr(PERIOD_NAMES[k]), k), number_cell(n)))
+            for k, n in period["counts"].items()), name="period")
+        parts: list[Any] = [span, ends, counts]
+        for key in PERIOD_NAMES:
+            items = period[key]
+            if not items:
+                continue
+            if key == "deadlines_moved":
+                body = Table((self.col("ref", "ref"), self.col("status", "status"),
+                              self.col("due_at_start", "date"), self.col("current_due", "date"),
+                              self.col("moves", "list", wrap=True), self.col("text", wrap=True)),
+                             tuple(Row((
+                                 ref_cell(m["ref"]), status_cell(w, m["status"]),
+                                 date_cell(m["due_at_start"]), date_cell(m["due"]),
+                                 list_cell([move_text(w, mv) for mv in m["moves"]], w),
+                                 text_cell(m["text"]))) for m in items), name=f"period-{key}")
+            elif key == "evidence_added":
+                body = Table((self.col("ref", "ref"), self.col("status", "status"),
+                              self.col("evidence", "list", wrap=True),
+                              self.col("text", wrap=True)),
+                             tuple(Row((
+                                 ref_cell(e["ref"]), status_cell(w, e["status"]),
+                                 list_cell([i["item"] for i in e["evidence"]], w),
+                                 text_cell(e["text"]))) for e in items), name=f"period-{key}")
+            else:
+                body = self.task_table(items, f"period-{key}", level=True,
+                                       overdue_days=key == "became_overdue")
+            parts.append(Section(tr(PERIOD_NAMES[key]) + w.paren(len(items)), (body,),
+                                 level=2))
+        if report["activity"]:
+            columns = (self.col("at", "moment"), self.col("ref", "ref"), self.col("by"),
+                       self.col("changes", wrap=True), self.col("note", wrap=True),
+                       self.col("evidence", "list", wrap=True))
+            rows = tuple(Row((
+                moment_cell(a["at"]), ref_cell(a["task"]["ref"]), text_cell(a["by"]),
+                text_cell(changes_text(w, a["changes"])), text_cell(a["note"]),
+                list_cell(a["evidence"], w)))
+                for a in report["activity"])
+            every: Any = Table(columns, rows, name="activity")
+        else:
+            every = self.none("none_activity")
+        parts.append(Section(w("s_period_all"), (every,), level=2))
+        return Section(w("s_activity"), tuple(parts))
 
     def symposium(self, report: dict[str, Any]) -> Section:
         w = self.w

@@ -10,7 +10,7 @@ import html
 from typing import Any
 
 from . import cell_text
-from .document import Cell, Chart, Document, Fields, Para, Section, Table, spans
+from .document import Cell, Chart, Document, Fields, LineChart, Para, Section, Table, spans
 
 STATUS_COLOURS = {  # chart and badges
     "todo": "#c9d1db",
@@ -166,6 +166,8 @@ def _section(section: Section, out: list[str], sep: str) -> None:
             out.append(_table(block))
         elif isinstance(block, Chart):
             out.append(f'<figure class="chart">{_svg_chart(block)}</figure>')
+        elif isinstance(block, LineChart):
+            out.append(f'<figure class="chart">{_svg_lines(block)}</figure>')
     out.append("</section>")
 
 
@@ -238,5 +240,81 @@ def _svg_chart(chart: Chart) -> str:
             start += seg
         out.append(f'<text x="{label_w + bar_w + 10}" y="{y + 15}">'
                    f'{esc(chart.caption)} {esc(r.completion.text)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+LINE_COLOURS = ("#2f6fb0", "#c0762b", "#7a4bb0", "#3b8f8f")  # the levels, in the plan's order
+TOTAL_COLOUR = "#1b7f3b"  # all levels: drawn last, thicker
+
+
+def _svg_lines(chart: LineChart) -> str:
+    """Percents over time as an inline SVG line chart: 0-100% up, the dates across (the first
+    and the last written under the axis, every point a dot whose title says its date and value);
+    no fonts, no links, no scripts."""
+    n = len(chart.dates)
+    left, plot_w, plot_h, top, right = 44, 560, 180, 34, 20
+    width, height = left + plot_w + right, top + plot_h + 28
+    title = chart.title
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{esc(title)}">',
+        f"<title>{esc(title)}</title>",
+    ]
+    colours: list[str] = []
+    index = 0
+    for series in chart.series:
+        if series.total:
+            colours.append(TOTAL_COLOUR)
+        else:
+            colours.append(LINE_COLOURS[index % len(LINE_COLOURS)])
+            index += 1
+    x = 0
+    for series, colour in zip(chart.series, colours, strict=True):  # legend
+        out.append(f'<rect x="{x}" y="8" width="14" height="4" fill="{colour}"/>')
+        weight = ' font-weight="600"' if series.total else ""
+        out.append(f'<text x="{x + 19}" y="14.5"{weight}>{esc(series.label)}</text>')
+        x += 19 + _width(series.label) * 7 + 18
+    for pct in (0, 25, 50, 75, 100):
+        y = top + plot_h - plot_h * pct / 100
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+                   f'stroke="{"#9aa5b1" if pct == 0 else "#e3e7ec"}"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{pct}%</text>')
+
+    def at(i: int, value: float) -> tuple[float, float]:
+        px = left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+        return px, top + plot_h - plot_h * max(0.0, min(value, 100.0)) / 100
+
+    order = [i for i, s in enumerate(chart.series) if not s.total] + [
+        i for i, s in enumerate(chart.series) if s.total]
+    for k in order:
+        series, colour = chart.series[k], colours[k]
+        stroke = 3 if series.total else 2
+        run: list[str] = []
+        runs: list[list[str]] = [run]
+        for i, value in enumerate(series.values):
+            if value is None:
+                run = []
+                runs.append(run)
+                continue
+            px, py = at(i, float(value))
+            run.append(f"{px:.1f},{py:.1f}")
+        for points in runs:
+            if len(points) > 1:
+                out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="{stroke}" '
+                           f'points="{" ".join(points)}"/>')
+        for i, value in enumerate(series.values):
+            if value is None:
+                continue
+            px, py = at(i, float(value))
+            out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{stroke}" fill="{colour}">'
+                       f"<title>{esc(series.label)} {esc(chart.dates[i])} {value:.1f}%"
+                       "</title></circle>")
+    base = top + plot_h + 18
+    if n:
+        out.append(f'<text x="{left}" y="{base}">{esc(chart.dates[0])}</text>')
+    if n > 1:
+        out.append(f'<text x="{left + plot_w}" y="{base}" text-anchor="end">'
+                   f"{esc(chart.dates[-1])}</text>")
     out.append("</svg>")
     return "\n".join(out)

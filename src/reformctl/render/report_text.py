@@ -14,7 +14,7 @@ from typing import Any
 
 from . import STATUS_STYLE, _fields, _Listing, text
 from . import Column as ListColumn
-from .document import Chart, Document, Fields, Para, Section, Table
+from .document import Chart, Document, Fields, LineChart, Para, Section, Table
 
 _GAP = 2
 
@@ -69,6 +69,8 @@ def _section(section: Section, parts: list[Any]) -> None:
             parts.append(_table(block))
         elif isinstance(block, Chart):
             parts.extend(["", text(block.caption, "bold"), _Bars(block)])
+        elif isinstance(block, LineChart):
+            parts.append(_Curve(block))  # its table follows it: the figures under the curve
 
 
 def _style(cell: Any) -> str:
@@ -183,3 +185,75 @@ def bar(pct: float | None, width: int, *, empty: str = "░") -> str:
     full, part = divmod(eighths, 8)
     filled = "█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")
     return filled + empty * (width - len(filled))
+
+
+CURVE_ROWS = 11  # 0%, 10%, ... 100%: a row per ten points
+CURVE_MARKS = ("*", "+", "=", "~")  # the levels' marks, in the plan's order; all levels: "#"
+CURVE_STYLES = ("cyan", "magenta", "yellow", "blue")
+
+
+class _Curve:
+    """A line chart drawn with text characters: percents from 0 (bottom) to 100 (top), a row per
+    ten points, a column per point (spaced out when there is room, sampled evenly with the first
+    and last kept when there are more points than columns); the line of all levels ``#`` is
+    drawn last, over the others. A legend under it; fits a terminal from 40 columns up."""
+
+    def __init__(self, chart: LineChart) -> None:
+        self.chart = chart
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+
+        width = max(options.max_width, 20)
+        chart = self.chart
+        n = len(chart.dates)
+        if not n or not chart.series:
+            return
+        room = width - 6  # "100% ┤"
+        if n <= room:
+            step = max(1, min(6, room // n))
+            columns = [(i * step, i) for i in range(n)]
+        else:
+            columns = [(c, round(c * (n - 1) / (room - 1))) for c in range(room)]
+        plot_w = columns[-1][0] + 1
+        grid: list[list[tuple[str, str]]] = [[(" ", "")] * plot_w for _ in range(CURVE_ROWS)]
+        ordered = [s for s in chart.series if not s.total] + [s for s in chart.series if s.total]
+        marks: dict[str, tuple[str, str]] = {}
+        for index, series in enumerate(s for s in chart.series if not s.total):
+            marks[series.label] = (CURVE_MARKS[index % len(CURVE_MARKS)],
+                                   CURVE_STYLES[index % len(CURVE_STYLES)])
+        for series in chart.series:
+            if series.total:
+                marks[series.label] = ("#", "bold green")
+        for series in ordered:
+            drawn = marks[series.label]
+            for col, point in columns:
+                value = series.values[point]
+                if value is None:
+                    continue
+                row = round(max(0.0, min(float(value), 100.0)) / 100 * (CURVE_ROWS - 1))
+                grid[row][col] = drawn
+        labels = {CURVE_ROWS - 1: "100%", (CURVE_ROWS - 1) // 2: " 50%", 0: "  0%"}
+        for row in range(CURVE_ROWS - 1, -1, -1):
+            line = text(labels.get(row, "    ") + (" ┤" if row in labels else " │"), "dim")
+            for char, style in grid[row]:
+                line.append(char, style=style)
+            yield line
+        yield text("     └" + "─" * plot_w, "dim")
+        first, last = chart.dates[0], chart.dates[-1]
+        if n > 1 and 6 + plot_w >= 6 + cell_len(first) + 1 + cell_len(last):
+            yield text("      " + first + " " * (plot_w - len(first) - len(last)) + last)
+        else:
+            yield text("      " + (f"{first} – {last}" if n > 1 else last))
+        line = text("      ")
+        used = 6
+        for series in chart.series:
+            sign, style = marks[series.label]
+            size = cell_len(series.label) + 4
+            if used > 6 and used + size > width:
+                yield line
+                line, used = text("      "), 6
+            line.append(sign, style=style)
+            line.append(f" {series.label}  ")
+            used += size
+        yield line

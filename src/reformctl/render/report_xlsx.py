@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import ReformctlError
 from ..i18n import N_
 from . import cell_text, tr
-from .document import Cell, Column, Document, Row, Table
+from .document import Cell, Column, Document, LineChart, Row, Table, walk
 
 XLSX_WRAP_CAP = {"text": 50, "title": 30, "evidence": 30, "owner": 20, "tags": 20, "moves": 40}
 XLSX_CAP = 30  # any other column: at most this wide (its text is short)
@@ -32,6 +32,8 @@ SHEETS = {
     "summary": N_("sheet|Summary"),
     "tasks": N_("sheet|Tasks"),
     "ledger": N_("sheet|All fields"),
+    "trend": N_("sheet|Trend"),
+    "period": N_("sheet|Period"),
 }
 
 
@@ -186,7 +188,44 @@ def write_xlsx(document: Document) -> bytes:
         return fixed_zip(wb, stamp(document.as_of))
     sheet(tr(SHEETS["tasks"]), _columns(ledger, PRINTED_TASK_KEYS), shown=True)
     sheet(tr(SHEETS["ledger"]), ledger, shown=True)
+    charts = [b for b in walk(document.sections) if isinstance(b, LineChart)]
+    for chart in charts:
+        figures = document.table(chart.table)
+        if figures is None or not figures.rows:
+            continue
+        ws = sheet(tr(SHEETS["trend"]), figures, shown=True)
+        _line_chart(ws, chart, len(figures.rows), len(figures.columns))
+    period = document.table("period")
+    if period is not None:
+        sheet(tr(SHEETS["period"]), period, shown=True)
     return fixed_zip(wb, stamp(document.as_of))
+
+
+def _line_chart(ws: Any, chart: LineChart, rows: int, columns: int) -> None:
+    """A native line chart over the sheet's figures (dates in column A, a series per column
+    after it, titled by the header row), placed to the right of them."""
+    from openpyxl.chart import LineChart as XLineChart
+    from openpyxl.chart import Reference
+    from openpyxl.utils import get_column_letter
+
+    drawn = XLineChart()
+    drawn.title = chart.title
+    drawn.y_axis.title = f"{chart.caption} (%)"
+    drawn.y_axis.scaling.min = 0
+    drawn.y_axis.scaling.max = 100
+    drawn.y_axis.majorUnit = 25
+    drawn.x_axis.number_format = "yyyy-mm-dd"
+    drawn.x_axis.delete = False  # openpyxl 3.1 hides axes unless told
+    drawn.y_axis.delete = False
+    drawn.height, drawn.width = 9, 18
+    drawn.add_data(Reference(ws, min_col=2, min_row=1, max_col=columns, max_row=rows + 1),
+                   titles_from_data=True)
+    drawn.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
+    for series, source in zip(drawn.series, chart.series, strict=False):
+        series.smooth = False
+        if source.total:
+            series.graphicalProperties.line.width = 38100  # 3 pt: all levels
+    ws.add_chart(drawn, f"{get_column_letter(columns + 2)}2")
 
 
 def _columns(table: Table, keys: tuple[str, ...]) -> Table:
