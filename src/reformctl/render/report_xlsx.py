@@ -179,7 +179,6 @@ def write_xlsx(document: Document) -> bytes:
 
     ledger = document.ledger
     if ledger is None:  # a document of tables (the roll-up): each other table on its own sheet
-
         for block in walk(document.sections):
             if isinstance(block, Table) and block.name != "totals":
                 sheet(document.meta.get(f"sheet.{block.name}", block.name)[:31], block,
