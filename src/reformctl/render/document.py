@@ -204,3 +204,34 @@ def is_address(value: str) -> bool:
     """The whole of ``value`` is one address."""
     pieces = list(spans(value))
     return len(pieces) == 1 and pieces[0][1]
+
+
+def draw(document: Document, fmt: str, width: int = 100) -> str | bytes:
+    """``document`` drawn by the writer of ``fmt``: text (``width`` columns wide), csv,
+    markdown, html, xlsx or docx (bytes). Every document (the report, the roll-up) is drawn
+    here, so a format is one writer and one line."""
+    if fmt in ("text", "table"):
+        from .report_text import text_to_string, text_view
+
+        return text_to_string(text_view(document), width)
+    if fmt == "csv":
+        from .report_csv import write_csv
+
+        return write_csv(document)
+    if fmt == "markdown":
+        from .report_markdown import write_markdown
+
+        return write_markdown(document)
+    if fmt == "html":
+        from .report_html import write_html
+
+        return write_html(document)
+    if fmt == "xlsx":
+        from .report_xlsx import write_xlsx
+
+        return write_xlsx(document)
+    if fmt == "docx":
+        from .report_docx import write_docx
+
+        return write_docx(document)
+    raise ValueError(f"no writer for the format {fmt!r}")

@@ -678,31 +678,10 @@ def render_report(report: dict[str, Any], fmt: str, lang: str | None = None) -> 
             from . import to_json
 
             return to_json(report)
-        document = build_document(report)
-        if fmt == "csv":
-            from .report_csv import write_csv
+        if fmt in ("csv", "markdown", "html", "xlsx", "docx", "text"):
+            from .document import draw
 
-            return write_csv(document)
-        if fmt == "markdown":
-            from .report_markdown import write_markdown
-
-            return write_markdown(document)
-        if fmt == "html":
-            from .report_html import write_html
-
-            return write_html(document)
-        if fmt == "xlsx":
-            from .report_xlsx import write_xlsx
-
-            return write_xlsx(document)
-        if fmt == "docx":
-            from .report_docx import write_docx
-
-            return write_docx(document)
-        if fmt == "text":
-            from .report_text import text_to_string, text_view
-
-            return text_to_string(text_view(document), TEXT_WIDTH)
+            return draw(build_document(report), fmt, TEXT_WIDTH)
     raise ReformctlError(f"unknown report format '{fmt}'")
 
 

@@ -73,27 +73,10 @@ def rollup_output(data: dict[str, Any], fmt: str, width: int = 100) -> str | byt
         return json_records(data)
     if fmt == "csv":
         return _csv(data)
-    document = build_document(data)
-    if fmt == "table":
-        from .report_text import text_to_string, text_view
+    if fmt in ("table", "markdown", "html", "xlsx", "docx"):
+        from .document import draw
 
-        return text_to_string(text_view(document), width)
-    if fmt == "markdown":
-        from .report_markdown import write_markdown
-
-        return write_markdown(document)
-    if fmt == "html":
-        from .report_html import write_html
-
-        return write_html(document)
-    if fmt == "xlsx":
-        from .report_xlsx import write_xlsx
-
-        return write_xlsx(document)
-    if fmt == "docx":
-        from .report_docx import write_docx
-
-        return write_docx(document)
+        return draw(build_document(data), fmt, width)
     raise ValueError(f"unknown roll-up format {fmt!r}")
 
 
