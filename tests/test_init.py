@@ -312,7 +312,9 @@ def small_disk(tmp_path):
     try:
         yield mount
     finally:
-        subprocess.run(["umount", str(mount)], check=False)
+        # lazily: a file the test process still holds open there (the lock) would make a plain
+        # umount fail and leave the mount behind for every later run to trip over
+        subprocess.run(["umount", "--lazy", str(mount)], check=False)
 
 
 def test_init_on_a_full_disk_leaves_nothing_behind(small_disk, monkeypatch):
