@@ -211,17 +211,22 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_sheet(path: Path, shown: str) -> Sheet:
-    """The task rows of an xlsx workbook or a CSV file, and the export's stamp if it has one."""
+def check_size(path: Path, shown: str, too_large: str) -> None:
+    """Refuse a file that cannot be read or is over :data:`MAX_BYTES` (``too_large``: the
+    message, with ``{file}`` and ``{limit}``), before anything reads it."""
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise ReformctlError(_("cannot read {file}: {reason}").format(
             file=shown, reason=exc.strerror or exc)) from None
     if size > MAX_BYTES:
-        raise ReformctlError(_("{file} is larger than {limit} MiB; a sheet of a ledger is far "
-                               "smaller: is it the right file?").format(
-            file=shown, limit=MAX_BYTES // (1024 * 1024)))
+        raise ReformctlError(too_large.format(file=shown, limit=MAX_BYTES // (1024 * 1024)))
+
+
+def read_sheet(path: Path, shown: str) -> Sheet:
+    """The task rows of an xlsx workbook or a CSV file, and the export's stamp if it has one."""
+    check_size(path, shown, _("{file} is larger than {limit} MiB; a sheet of a ledger is far "
+                              "smaller: is it the right file?"))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, shown)

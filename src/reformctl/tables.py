@@ -23,11 +23,11 @@ from typing import Any
 from .errors import ReformctlError, UsageError
 from .i18n import _, ngettext
 from .sheets import (
-    MAX_BYTES,
     MissingExtraError,
     Problem,
     _decode_csv,
     cell_date,
+    check_size,
     check_zip,
     column_letter,
 )
@@ -89,15 +89,8 @@ def _text(value: Any) -> str:
 
 
 def read_rows(path: Path, shown: str) -> list[TableRow]:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ReformctlError(_("cannot read {file}: {reason}").format(
-            file=shown, reason=exc.strerror or exc)) from None
-    if size > MAX_BYTES:
-        raise ReformctlError(_("{file} is larger than {limit} MiB; a task table is far smaller: "
-                               "is it the right file?").format(
-            file=shown, limit=MAX_BYTES // (1024 * 1024)))
+    check_size(path, shown, _("{file} is larger than {limit} MiB; a task table is far smaller: "
+                              "is it the right file?"))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_rows(path, shown)
